@@ -1,0 +1,235 @@
+package dev.statekeeper;
+
+import dev.statekeeper.access.Access;
+import dev.statekeeper.backup.Backups;
+import dev.statekeeper.keys.CreatedKey;
+import dev.statekeeper.keys.Keys;
+import dev.statekeeper.store.Redis;
+import dev.statekeeper.memory.Memory;
+import dev.statekeeper.sessions.Sessions;
+import dev.statekeeper.ops.HealthChecks;
+import dev.statekeeper.ops.Metrics;
+import dev.statekeeper.ops.Operations;
+import dev.statekeeper.store.Store;
+import dev.statekeeper.tasks.Tasks;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Optional;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * Statekeeper embedded in a Java process: the same store the server uses, without HTTP.
+ *
+ * <pre>{@code
+ * try (Statekeeper sk = Statekeeper.open(StatekeeperConfig.defaults())) {
+ *   Caller me = Caller.admin("acme");
+ *   Task t = sk.tasks().create(me, NewTask.of("summarize"), null).task();
+ *   List<Task> mine = sk.tasks().claim(me, ClaimRequest.of("worker-1"));
+ * }
+ * }</pre>
+ *
+ * <p>Opening applies pending migrations (unless {@code migrateOnStart} is off) and starts the
+ * background jobs (the lease reaper; memory and session-event retention when configured);
+ * {@link #close()} stops them and closes the store.
+ */
+public final class Statekeeper implements AutoCloseable {
+
+  private final StatekeeperConfig config;
+  private final Store store;
+  private final Keys keys;
+  private final Tasks tasks;
+  private final Sessions sessions;
+  private final Memory memory;
+  private final Backups backups;
+  private final Redis redis; // null without --redis-url
+  private final Access access;
+  private final Metrics metrics;
+  private final Operations operations;
+  private volatile int pendingMigrations;
+
+  private Statekeeper(StatekeeperConfig config, Store store, Metrics metrics) {
+    this.config = config;
+    this.store = store;
+    this.metrics = metrics;
+    try {
+      if (config.migrateOnStart()) {
+        store.migrate();
+      }
+      this.pendingMigrations = store.pendingMigrations();
+    } catch (FlywayException e) {
+      throw new StatekeeperException.StoreUnavailable(
+          "cannot prepare the schema of " + config.describeStore() + ": " + e.getMessage(), e);
+    }
+    this.redis = config.redisUrl() == null ? null : Redis.connect(config.redisUrl(), config.redisTimeout());
+    this.keys = Keys.open(store, config, redis, metrics.registry());
+    this.access = new Access(store, redis, config.accessEpochRefresh(), metrics.registry());
+    if (redis != null) {
+      redis.subscribe(
+          (channel, message) -> {
+            if (channel.equals(Access.CHANNEL)) access.onAnnouncement(message);
+            else if (channel.equals(Keys.CHANNEL)) keys.onRevoked(message);
+          },
+          access::resynchronize,
+          Access.CHANNEL,
+          Keys.CHANNEL);
+    }
+    this.tasks = Tasks.start(store, config, access, metrics.registry());
+    access.registerParents("task", tasks::parentsOf);
+    this.sessions = Sessions.start(store, config, access);
+    this.memory = Memory.start(store, config, access);
+    this.backups = new Backups(store, config.effectiveBackupDir(), config.backupKeep());
+    try {
+      this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations);
+    } catch (RuntimeException | Error e) {
+      closeCapabilities();
+      throw e;
+    }
+    if (redis != null) {
+      operations.health().register("cache", this::cacheHealth);
+    }
+    if (config.backupEvery() != null) {
+      backups.scheduleEvery(config.backupEvery());
+    }
+  }
+
+  /**
+   * The shared cache: UP when Redis answers and announcements arrive; DEGRADED (never DOWN, since
+   * Redis is never the source of truth) when it does not — answers then come from the database
+   * and this node's cache, whose decisions live at most {@code access-epoch-refresh}.
+   */
+  private dev.statekeeper.ops.Health cacheHealth() {
+    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("redis", redis.describe());
+    d.put("breaker", redis.breakerState());
+    d.put("subscribed", redis.subscribed());
+    d.put("failures", redis.failures());
+    Access.Status a = access.status();
+    d.put("access_checks", a.allowed() + a.denied());
+    d.put("access_local_misses", a.l1Misses());
+    d.put("access_redis_hits", a.l2Hits());
+    d.put("access_database_loads", a.dbLoads());
+    var ping = redis.ping();
+    if (ping.isPresent() && redis.healthy()) {
+      d.put("latency_ms", ping.get().toNanos() / 1e6);
+      return dev.statekeeper.ops.Health.up(d);
+    }
+    d.put("reason", ping.isEmpty() ? "Redis does not answer" : "circuit breaker " + redis.breakerState());
+    return dev.statekeeper.ops.Health.degraded(d);
+  }
+
+  /** Opens (and if needed creates and migrates) the store the configuration names. */
+  public static Statekeeper open(StatekeeperConfig config) {
+    Metrics metrics = Metrics.create(config);
+    Store store;
+    try {
+      store = Store.open(config, metrics.registry());
+    } catch (RuntimeException | Error e) {
+      metrics.close();
+      throw e;
+    }
+    try {
+      return new Statekeeper(config, store, metrics);
+    } catch (RuntimeException | Error e) {
+      store.close();
+      metrics.close();
+      throw e;
+    }
+  }
+
+  public Tasks tasks() {
+    return tasks;
+  }
+
+  /** Sessions: event logs with gap-free sequence numbers and a state under optimistic concurrency. */
+  public Sessions sessions() {
+    return sessions;
+  }
+
+  /** Long-term memory: versioned entries under namespaces, listing by prefix, keyword search. */
+  public Memory memory() {
+    return memory;
+  }
+
+  public Keys keys() {
+    return keys;
+  }
+
+  /** Access grants and checks; also the {@link Authorizer} every capability enforces. */
+  public Access access() {
+    return access;
+  }
+
+  /** The shared Redis, when configured. */
+  public java.util.Optional<Redis> redis() {
+    return java.util.Optional.ofNullable(redis);
+  }
+
+  /** Backups of this store (scheduled ones too, when configured) and integrity checks. */
+  public Backups backups() {
+    return backups;
+  }
+
+  public StatekeeperConfig config() {
+    return config;
+  }
+
+  /** The underlying store, for operations tooling (health, migrations). */
+  public Store store() {
+    return store;
+  }
+
+  /**
+   * Ensures a root key exists (see {@link Keys#bootstrap}); returns the generated key to show
+   * once, if one was generated.
+   */
+  public Optional<CreatedKey> bootstrapRootKey() {
+    return keys.bootstrap(config.bootstrapKey());
+  }
+
+  /** Ready to serve: the store answers within {@code timeout} and no migration is pending. */
+  public boolean ready(Duration timeout) {
+    return pendingMigrations == 0 && store.ping(timeout);
+  }
+
+  /**
+   * Where every capability registers its meters (Micrometer; exported at {@code /metrics} in
+   * Prometheus' format). With {@code metrics=off} meters registered here record nothing.
+   */
+  public MeterRegistry meterRegistry() {
+    return metrics.registry();
+  }
+
+  /** The health checks behind {@code /health}; capabilities add their own (a Redis cache, say). */
+  public HealthChecks health() {
+    return operations.health();
+  }
+
+  /** Metrics, health, alerts and the task census, for the HTTP layer and tools. */
+  public Operations operations() {
+    return operations;
+  }
+
+  /** Migrations this build has that the database lacks (0 once migrated). */
+  public int pendingMigrations() {
+    return pendingMigrations;
+  }
+
+  @Override
+  public void close() {
+    try {
+      operations.close();
+      closeCapabilities();
+    } finally {
+      store.close();
+      metrics.close();
+    }
+  }
+
+  private void closeCapabilities() {
+    backups.close();
+    memory.close();
+    sessions.close();
+    tasks.close();
+    if (redis != null) redis.close();
+  }
+}

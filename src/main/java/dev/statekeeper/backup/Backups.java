@@ -1,0 +1,155 @@
+package dev.statekeeper.backup;
+
+import dev.statekeeper.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Backups, restores and integrity checks. A backup is a directory: one JSON Lines file per
+ * table, written from one consistent snapshot, and a {@code manifest.json} with the schema
+ * version, row counts and SHA-256 of every file. It is portable: a backup of SQLite restores
+ * into PostgreSQL and back, which is the supported way to move between them.
+ *
+ * <p>Concurrency: {@link #lock} lets one backup run at a time (scheduled or requested);
+ * restores and store checks run from the command line on a store nobody else writes.
+ */
+public final class Backups implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Backups.class);
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  static final String PREFIX = "statekeeper-backup-";
+
+  private final Store store;
+  private final Path backupDir;
+  private final int keep;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicLong failures = new AtomicLong();
+  private ScheduledExecutorService schedule;
+  private volatile Instant lastBackup;
+
+  /** One result of a store check. */
+  public record Finding(String check, boolean ok, String detail) {}
+
+  public Backups(Store store, Path backupDir, int keep) {
+    this.store = store;
+    this.backupDir = backupDir;
+    this.keep = keep;
+  }
+
+  /** Takes a backup into {@code target} (which must not exist or be empty). */
+  public Manifest backup(Path target, Progress progress) {
+    lock.lock();
+    try {
+      Manifest m = BackupWriter.write(store, target, progress);
+      lastBackup = m.createdAt();
+      return m;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes a backup into the backup directory, named by time, and keeps the newest {@code keep}. */
+  public Path backupNow() {
+    Path target = backupDir.resolve(PREFIX + STAMP.format(Instant.now()));
+    for (int i = 1; Files.exists(target); i++) {
+      target = backupDir.resolve(PREFIX + STAMP.format(Instant.now()) + "-" + i);
+    }
+    try {
+      Files.createDirectories(backupDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the backup directory " + backupDir, e);
+    }
+    backup(target, Progress.NONE);
+    prune();
+    return target;
+  }
+
+  /** Starts taking a backup every {@code every}. */
+  public void scheduleEvery(Duration every) {
+    schedule =
+        Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("statekeeper-backup").factory());
+    schedule.scheduleWithFixedDelay(
+        () -> {
+          try {
+            Path p = backupNow();
+            log.info("backup written to {}", p);
+          } catch (Throwable t) {
+            failures.incrementAndGet();
+            log.warn("scheduled backup failed; next try in {}: {}", every, t.toString());
+          }
+        },
+        every.toMillis(),
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Restores {@code from} into this (empty, or with {@code force} emptied) store; rows per table. */
+  public Map<String, Long> restore(Path from, boolean force, Progress progress) {
+    return Restorer.restore(store, from, force, progress);
+  }
+
+  /** Problems with the backup in {@code dir} (checksums, counts, schema); empty when it is whole. */
+  public List<String> verifyBackup(Path dir, Progress progress) {
+    return checkBackup(dir, store.schemaVersion(), progress);
+  }
+
+  /** Checks a backup without a store; {@code currentSchema} (may be null) bounds its schema version. */
+  public static List<String> checkBackup(Path dir, String currentSchema, Progress progress) {
+    return BackupReader.check(dir, currentSchema, progress);
+  }
+
+  /** The engine's integrity checks and Statekeeper's invariants, each with its outcome. */
+  public List<Finding> verifyStore() {
+    return StoreVerifier.verify(store);
+  }
+
+  /** When the last backup of this process was taken (null before), and failed scheduled ones. */
+  public Instant lastBackup() {
+    return lastBackup;
+  }
+
+  public long failures() {
+    return failures.get();
+  }
+
+  private void prune() {
+    try (var entries = Files.list(backupDir)) {
+      List<Path> backups =
+          entries
+              .filter(p -> p.getFileName().toString().startsWith(PREFIX))
+              .filter(p -> Files.exists(p.resolve(Manifest.FILE)))
+              .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+              .toList();
+      for (Path old : backups.subList(Math.min(keep, backups.size()), backups.size())) {
+        BackupWriter.deleteQuietly(old);
+        log.info("removed old backup {}", old);
+      }
+    } catch (IOException e) {
+      log.warn("could not prune old backups in {}: {}", backupDir, e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (schedule != null) {
+      schedule.shutdownNow();
+    }
+  }
+}

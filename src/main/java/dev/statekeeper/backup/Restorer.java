@@ -1,0 +1,127 @@
+package dev.statekeeper.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.statekeeper.backup.BackupTables.Column;
+import dev.statekeeper.backup.BackupTables.Table;
+import dev.statekeeper.store.Dialect;
+import dev.statekeeper.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Loads a verified backup into a store, all in one transaction. */
+final class Restorer {
+
+  private static final int BATCH = 1000;
+
+  private Restorer() {}
+
+  static Map<String, Long> restore(Store store, Path dir, boolean force, Progress progress) {
+    String current = store.schemaVersion();
+    List<String> problems = BackupReader.check(dir, current, Progress.NONE);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("the backup in " + dir + " does not verify: " + String.join("; ", problems));
+    }
+    Manifest m;
+    try {
+      m = Manifest.read(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Dialect d = store.dialect();
+    return store.write(
+        "restoring " + dir,
+        c -> {
+          Map<String, Long> existing = counts(c);
+          long rows = existing.values().stream().mapToLong(Long::longValue).sum();
+          if (rows > 0) {
+            if (!force) {
+              throw new IllegalStateException(
+                  "the store is not empty (" + describe(existing) + "); restore into an empty store, "
+                      + "or pass --force to replace everything in it");
+            }
+            for (int i = BackupTables.ALL.size() - 1; i >= 0; i--) {
+              try (Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM " + BackupTables.ALL.get(i).name());
+              }
+            }
+          }
+          Map<String, Long> restored = new LinkedHashMap<>();
+          for (Manifest.TableFile f : m.tables()) {
+            restored.put(f.name(), load(c, d, dir, f, progress));
+          }
+          for (Table t : BackupTables.ALL) {
+            if (t.identity() != null && d == Dialect.POSTGRES) {
+              try (Statement s = c.createStatement()) {
+                s.execute("SELECT setval(pg_get_serial_sequence('" + t.name() + "', '" + t.identity() + "'), "
+                    + "COALESCE((SELECT MAX(" + t.identity() + ") FROM " + t.name() + "), 0) + 1, false)");
+              }
+            }
+          }
+          return restored;
+        });
+  }
+
+  static Map<String, Long> counts(Connection c) throws SQLException {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (Table t : BackupTables.ALL) {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.name())) {
+        rs.next();
+        counts.put(t.name(), rs.getLong(1));
+      }
+    }
+    return counts;
+  }
+
+  private static String describe(Map<String, Long> counts) {
+    List<String> parts = new ArrayList<>();
+    counts.forEach((t, n) -> {
+      if (n > 0) parts.add(t + ": " + n + " rows");
+    });
+    return String.join(", ", parts);
+  }
+
+  private static long load(Connection c, Dialect d, Path dir, Manifest.TableFile f, Progress progress)
+      throws SQLException {
+    Table t = BackupTables.named(f.name());
+    List<Column> cols = new ArrayList<>();
+    for (String name : f.columns()) {
+      cols.add(t.columns().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow());
+    }
+    boolean overriding = d == Dialect.POSTGRES && t.identity() != null && f.columns().contains(t.identity());
+    String sql =
+        "INSERT INTO " + t.name() + " (" + String.join(", ", f.columns()) + ")"
+            + (overriding ? " OVERRIDING SYSTEM VALUE" : "")
+            + " VALUES (" + String.join(", ", cols.stream().map(col -> RowCodec.placeholder(col, d)).toList()) + ")";
+    progress.start("restore " + t.name(), f.rows());
+    long[] n = {0};
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      BackupReader.rows(
+          dir,
+          f,
+          (JsonNode row) -> {
+            for (int i = 0; i < cols.size(); i++) {
+              RowCodec.bind(ps, i + 1, row.get(cols.get(i).name()), cols.get(i), d);
+            }
+            ps.addBatch();
+            if (++n[0] % BATCH == 0) {
+              ps.executeBatch();
+              progress.advance(BATCH);
+            }
+          });
+      ps.executeBatch();
+    }
+    progress.advance(n[0] % BATCH);
+    progress.done();
+    return n[0];
+  }
+}

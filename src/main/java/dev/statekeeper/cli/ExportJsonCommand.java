@@ -1,0 +1,44 @@
+package dev.statekeeper.cli;
+
+import dev.statekeeper.Caller;
+import dev.statekeeper.Role;
+import dev.statekeeper.Statekeeper;
+import dev.statekeeper.backup.JsonExporter;
+import dev.statekeeper.backup.Progress;
+import dev.statekeeper.keys.Keys;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "export-json",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write one tenant's current state as a JSON state file in the shape import-json reads:",
+      "the rollback path to an orchestrator that kept its state in such a file."
+    })
+final class ExportJsonCommand implements Callable<Integer> {
+
+  @Mixin ConfigOptions options;
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", description = "The file to write (replaced atomically).")
+  Path file;
+
+  @Option(names = "--tenant", defaultValue = Keys.DEFAULT_TENANT, description = "Tenant to export. Default: ${DEFAULT-VALUE}.")
+  String tenant;
+
+  @Override
+  public Integer call() {
+    try (Statekeeper sk = Statekeeper.open(options.toConfig())) {
+      long n = new JsonExporter(sk.tasks()).export(new Caller(tenant, "service:cli", Role.ADMIN), file, Progress.on(System.err));
+      spec.commandLine().getOut().println("exported " + n + " tasks of tenant " + tenant + " to " + file);
+      return 0;
+    }
+  }
+}

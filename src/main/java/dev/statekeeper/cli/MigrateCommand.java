@@ -1,0 +1,40 @@
+package dev.statekeeper.cli;
+
+import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.store.Store;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "migrate",
+    mixinStandardHelpOptions = true,
+    description = "Apply the schema migrations this version has and the store lacks (serve does this at start too).")
+final class MigrateCommand implements Callable<Integer> {
+
+  @Mixin ConfigOptions options;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--dry-run", description = "Only report how many migrations are pending.")
+  boolean dryRun;
+
+  @Override
+  public Integer call() {
+    StatekeeperConfig config = options.toConfig();
+    PrintWriter out = spec.commandLine().getOut();
+    try (Store store = Store.open(config)) {
+      int pending = store.pendingMigrations();
+      if (dryRun) {
+        out.println(config.describeStore() + ": schema version " + store.schemaVersion() + ", " + pending + " pending");
+        return 0;
+      }
+      int applied = store.migrate();
+      out.println(config.describeStore() + ": applied " + applied + " migrations; schema version " + store.schemaVersion());
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.statekeeper.http;
+
+import dev.statekeeper.keys.Keys;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/** {@code /v1/keys}: making, listing and revoking API keys. */
+final class KeyRoutes {
+
+  private final Keys keys;
+  private final long maxBody;
+
+  KeyRoutes(Keys keys, long maxBody) {
+    this.keys = keys;
+    this.maxBody = maxBody;
+  }
+
+  void register(RoutesConfig r) {
+    r.post("/v1/keys", this::create);
+    r.get("/v1/keys", this::list);
+    r.delete("/v1/keys/{id}", this::revoke);
+  }
+
+  private void create(Context ctx) {
+    Bodies.NewKey b = Requests.body(ctx, Bodies.NewKey.class, maxBody);
+    Requests.json(ctx, 201, keys.create(Requests.caller(ctx), b.tenant(), b.subject(), b.role()));
+  }
+
+  private void list(Context ctx) {
+    Requests.json(ctx, 200, Map.of("items", keys.list(Requests.caller(ctx), ctx.queryParam("tenant"))));
+  }
+
+  private void revoke(Context ctx) {
+    Requests.json(ctx, 200, keys.revoke(Requests.caller(ctx), ctx.pathParam("id")));
+  }
+}

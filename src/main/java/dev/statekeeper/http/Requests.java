@@ -1,0 +1,135 @@
+package dev.statekeeper.http;
+
+import dev.statekeeper.Caller;
+import dev.statekeeper.StatekeeperException;
+import dev.statekeeper.StatekeeperException.InvalidInput;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reading requests: bodies within the size limit, JSON only, preconditions, query parameters. */
+final class Requests {
+
+  static final String CALLER = "statekeeper.caller";
+  private static final Pattern ENTITY_TAG = Pattern.compile("\"(\\d{1,18})\"|(\\d{1,18})");
+  private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
+
+  private Requests() {}
+
+  static void setCaller(Context ctx, Caller caller) {
+    ctx.attribute(CALLER, caller);
+  }
+
+  static Caller caller(Context ctx) {
+    Caller c = ctx.attribute(CALLER);
+    if (c == null) {
+      throw new IllegalStateException("no caller on a /v1 request, which indicates a bug in routing");
+    }
+    return c;
+  }
+
+  /** The body bound to {@code type}; an empty body reads as {@code {}}. */
+  static <T> T body(Context ctx, Class<T> type, long maxBytes) {
+    return Json.read(rawBody(ctx, maxBytes), type);
+  }
+
+  private static byte[] rawBody(Context ctx, long maxBytes) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBytes) {
+      throw tooLarge(maxBytes, declared);
+    }
+    byte[] bytes;
+    try (InputStream in = ctx.req().getInputStream()) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    } catch (IOException e) {
+      throw new InvalidInput("unreadable_body", "the request body could not be read: " + e.getMessage());
+    }
+    if (bytes.length > maxBytes) {
+      throw tooLarge(maxBytes, -1);
+    }
+    if (bytes.length == 0) {
+      return EMPTY_OBJECT;
+    }
+    String contentType = ctx.contentType();
+    if (!isJson(contentType)) {
+      throw new StatekeeperException.UnsupportedMediaType(
+          "send the body as application/json; got " + (contentType == null ? "no Content-Type" : contentType));
+    }
+    return bytes;
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String mime = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return mime.equals("application/json") || (mime.startsWith("application/") && mime.endsWith("+json"));
+  }
+
+  private static StatekeeperException tooLarge(long max, long declared) {
+    return new StatekeeperException.PayloadTooLarge(
+        "request bodies are limited to " + max + " bytes" + (declared > 0 ? "; this one is " + declared : ""));
+  }
+
+  /**
+   * The version an {@code If-Match} header expects: a number, or null for {@code *} (any
+   * version). Missing: {@link StatekeeperException.PreconditionRequired} when required, else null.
+   */
+  static Long ifMatch(Context ctx, boolean required) {
+    String h = ctx.header("If-Match");
+    if (h == null || h.isBlank()) {
+      if (required) {
+        throw new StatekeeperException.PreconditionRequired(
+            "send If-Match: \"<version>\" with the version you last read (from the ETag header)");
+      }
+      return null;
+    }
+    String v = h.trim();
+    if (v.equals("*")) {
+      return null;
+    }
+    Matcher m = ENTITY_TAG.matcher(v);
+    if (!m.matches()) {
+      throw new InvalidInput(
+          "invalid_if_match", "If-Match must be a version such as \"3\" (or *); got " + h);
+    }
+    return Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
+  }
+
+  static Integer intParam(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new InvalidInput("invalid_" + name, name + " must be an integer; got '" + v + "'");
+    }
+  }
+
+  static Long longParam(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new InvalidInput("invalid_" + name, name + " must be an integer; got '" + v + "'");
+    }
+  }
+
+  static Duration seconds(Integer seconds) {
+    return seconds == null ? null : Duration.ofSeconds(seconds);
+  }
+
+  static void json(Context ctx, int status, Object body) {
+    ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+}

@@ -1,0 +1,81 @@
+package dev.statekeeper.http;
+
+import dev.statekeeper.StatekeeperException.InvalidInput;
+import dev.statekeeper.sessions.NewEvent;
+import dev.statekeeper.sessions.NewSession;
+import dev.statekeeper.sessions.Session;
+import dev.statekeeper.sessions.Sessions;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /v1/sessions}: a thin translation between HTTP and {@link Sessions}. */
+final class SessionRoutes {
+
+  private final Sessions sessions;
+  private final long maxBody;
+
+  SessionRoutes(Sessions sessions, long maxBody) {
+    this.sessions = sessions;
+    this.maxBody = maxBody;
+  }
+
+  void register(RoutesConfig r) {
+    r.post("/v1/sessions", this::create);
+    r.get("/v1/sessions/{id}", this::get);
+    r.post("/v1/sessions/{id}/events", this::append);
+    r.get("/v1/sessions/{id}/events", this::events);
+    r.put("/v1/sessions/{id}/state", this::replaceState);
+    r.post("/v1/sessions/{id}/terminate", this::terminate);
+  }
+
+  private void create(Context ctx) {
+    NewSession body = Requests.body(ctx, NewSession.class, maxBody);
+    Session s = sessions.create(Requests.caller(ctx), body);
+    ctx.header("Location", "/v1/sessions/" + s.id());
+    session(ctx, 201, s);
+  }
+
+  private void get(Context ctx) {
+    session(ctx, 200, sessions.get(Requests.caller(ctx), ctx.pathParam("id")));
+  }
+
+  /** {@code {type, data}} appends one event, {@code {events: […]}} a batch; both answer {@code {items}}. */
+  private void append(Context ctx) {
+    Bodies.Append b = Requests.body(ctx, Bodies.Append.class, maxBody);
+    List<NewEvent> events;
+    if (b.events() != null) {
+      if (b.type() != null || (b.data() != null && !b.data().isNull())) {
+        throw new InvalidInput("invalid_events", "send either {\"type\", \"data\"} or {\"events\": [...]}, not both");
+      }
+      events = b.events();
+    } else {
+      events = java.util.Collections.singletonList(new NewEvent(b.type(), b.data()));
+    }
+    Requests.json(ctx, 201, Map.of("items", sessions.append(Requests.caller(ctx), ctx.pathParam("id"), events)));
+  }
+
+  private void events(Context ctx) {
+    Requests.json(
+        ctx, 200,
+        sessions.events(
+            Requests.caller(ctx), ctx.pathParam("id"), Requests.longParam(ctx, "after_seq"), Requests.intParam(ctx, "limit")));
+  }
+
+  private void replaceState(Context ctx) {
+    Long version = Requests.ifMatch(ctx, /* required= */ true);
+    Bodies.State b = Requests.body(ctx, Bodies.State.class, maxBody);
+    session(ctx, 200, sessions.replaceState(Requests.caller(ctx), ctx.pathParam("id"), version, b.state()));
+  }
+
+  private void terminate(Context ctx) {
+    Requests.body(ctx, Bodies.Empty.class, maxBody);
+    session(ctx, 200, sessions.terminate(Requests.caller(ctx), ctx.pathParam("id")));
+  }
+
+  private static void session(Context ctx, int status, Session s) {
+    ctx.header("ETag", "\"" + s.version() + "\"");
+    Requests.json(ctx, status, s);
+  }
+}

@@ -1,0 +1,185 @@
+package dev.statekeeper.memory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.statekeeper.StatekeeperException;
+import dev.statekeeper.StatekeeperException.InvalidInput;
+import dev.statekeeper.store.JsonColumns;
+import dev.statekeeper.store.StorableJson;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks of everything a client sends about memory, each failing with a stable code and a
+ * message that names the field and the limit; and the cursors handed out with pages.
+ */
+final class MemoryInput {
+
+  static final int MAX_TEXT = 65_536;
+  static final int MAX_METADATA_BYTES = 65_536;
+  static final int DEFAULT_LIST_LIMIT = 100;
+  static final int MAX_LIST_LIMIT = 1_000;
+  static final int DEFAULT_SEARCH_LIMIT = 10;
+  static final int MAX_SEARCH_LIMIT = 100;
+  static final int MAX_QUERY = 1_000;
+  static final int MAX_TERMS = 32;
+  static final int MAX_TERM = 64;
+
+  /** A word of a search query: letters and digits, with any combining marks after them. */
+  private static final Pattern TERM = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M}]*");
+
+  private MemoryInput() {}
+
+  static MemoryRepository.Content content(MemoryWrite w, long maxValueBytes) {
+    if (w == null) {
+      throw new InvalidInput("invalid_value", "a write needs a body: {\"value\": …}");
+    }
+    JsonNode value = w.value();
+    if (value == null || value.isNull() || value.isMissingNode()) {
+      throw new InvalidInput("invalid_value", "value is required and may not be null (DELETE removes an entry)");
+    }
+    StorableJson.check("value", "invalid_value", value);
+    String valueJson = JsonColumns.write(value);
+    long bytes = StorableJson.utf8Length(valueJson);
+    if (bytes > maxValueBytes) {
+      throw new StatekeeperException.PayloadTooLarge(
+          "value_too_large", "value may be at most " + maxValueBytes + " bytes as JSON (max-memory-value-bytes); got " + bytes);
+    }
+    MemoryType type = w.type() == null ? MemoryType.SEMANTIC : MemoryType.parse(w.type());
+    String text = text(w.text());
+    JsonNode metadata = w.metadata();
+    if (metadata == null || metadata.isNull()) {
+      metadata = JsonNodeFactory.instance.objectNode();
+    }
+    if (!metadata.isObject()) {
+      throw new InvalidInput(
+          "invalid_metadata", "metadata must be a JSON object; got " + metadata.getNodeType().name().toLowerCase(Locale.ROOT));
+    }
+    StorableJson.check("metadata", "invalid_metadata", metadata);
+    String metadataJson = JsonColumns.write(metadata);
+    long metadataBytes = StorableJson.utf8Length(metadataJson);
+    if (metadataBytes > MAX_METADATA_BYTES) {
+      throw new InvalidInput(
+          "invalid_metadata", "metadata may be at most " + MAX_METADATA_BYTES + " bytes as JSON; got " + metadataBytes);
+    }
+    return new MemoryRepository.Content(type, valueJson, text, metadataJson);
+  }
+
+  private static String text(String text) {
+    if (text == null) {
+      return null;
+    }
+    if (text.length() > MAX_TEXT) {
+      throw new InvalidInput("invalid_text", "text may be at most " + MAX_TEXT + " characters; got " + text.length());
+    }
+    if (text.indexOf('\0') >= 0) {
+      throw new InvalidInput("invalid_text", "text may not contain the character U+0000");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isSurrogate(c)
+          && !(Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(++i)))) {
+        throw new InvalidInput("invalid_text", "text holds an unpaired UTF-16 surrogate at character " + i);
+      }
+    }
+    return text;
+  }
+
+  static MemoryType type(String type) {
+    return type == null || type.isEmpty() ? null : MemoryType.parse(type);
+  }
+
+  static int limit(Integer limit, int dflt, int max) {
+    if (limit == null) {
+      return dflt;
+    }
+    if (limit < 1 || limit > max) {
+      throw new InvalidInput("invalid_limit", "limit must be between 1 and " + max + "; got " + limit);
+    }
+    return limit;
+  }
+
+  /**
+   * The words of a search query, at most {@link #MAX_TERMS} distinct ones in the order given.
+   * Everything else (punctuation, operators of either store's query syntax, quotes) separates
+   * words and is otherwise ignored, so no query can be a syntax error.
+   */
+  static List<String> terms(String query) {
+    if (query == null || query.isBlank()) {
+      throw new InvalidInput("invalid_query", "query is required and may not be blank");
+    }
+    if (query.length() > MAX_QUERY) {
+      throw new InvalidInput("invalid_query", "query may be at most " + MAX_QUERY + " characters; got " + query.length());
+    }
+    LinkedHashSet<String> terms = new LinkedHashSet<>();
+    Matcher m = TERM.matcher(query);
+    while (m.find() && terms.size() < MAX_TERMS) {
+      String t = m.group().toLowerCase(Locale.ROOT);
+      if (t.length() <= MAX_TERM) {
+        terms.add(t);
+      }
+    }
+    return new ArrayList<>(terms);
+  }
+
+  // ---------------------------------------------------------------- cursors
+
+  static String listCursor(MemoryEntry last) {
+    return encode(last.namespace() + "/" + last.key());
+  }
+
+  /** {namespace, key} of a listing cursor, or null for none. */
+  static String[] decodeListCursor(String cursor) {
+    if (cursor == null || cursor.isEmpty()) {
+      return null;
+    }
+    String text = decode(cursor);
+    int slash = text == null ? -1 : text.indexOf('/');
+    if (slash > 0) {
+      try {
+        return new String[] {Namespaces.namespace(text.substring(0, slash)), Namespaces.key(text.substring(slash + 1))};
+      } catch (InvalidInput ignored) {
+        // reported below
+      }
+    }
+    throw badCursor();
+  }
+
+  static String historyCursor(MemoryEntry last) {
+    return encode("v" + last.version());
+  }
+
+  /** The version a history cursor continues after, 0 for none. */
+  static long decodeHistoryCursor(String cursor) {
+    if (cursor == null || cursor.isEmpty()) {
+      return 0;
+    }
+    String text = decode(cursor);
+    if (text != null && text.matches("v[0-9]{1,18}")) {
+      return Long.parseLong(text.substring(1));
+    }
+    throw badCursor();
+  }
+
+  private static String encode(String text) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String decode(String cursor) {
+    try {
+      return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static InvalidInput badCursor() {
+    return new InvalidInput("invalid_cursor", "cursor is not one this server handed out");
+  }
+}

@@ -1,0 +1,29 @@
+package dev.statekeeper.memory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * One search result: the current version of an entry and its score. Higher scores are better
+ * matches; scores compare only within one answer (SQLite ranks with BM25, PostgreSQL with {@code
+ * ts_rank}).
+ */
+public record SearchHit(
+    String namespace,
+    String key,
+    long version,
+    double score,
+    MemoryType type,
+    JsonNode value,
+    String text,
+    JsonNode metadata,
+    Instant createdAt,
+    Instant updatedAt,
+    String writtenBy) {
+
+  static SearchHit of(MemoryEntry e, double score) {
+    return new SearchHit(
+        e.namespace(), e.key(), e.version(), score, e.type(), e.value(), e.text(), e.metadata(),
+        e.createdAt(), e.updatedAt(), e.writtenBy());
+  }
+}

@@ -1,0 +1,287 @@
+package dev.statekeeper.ops;
+
+import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.store.Store;
+import dev.statekeeper.tasks.Priority;
+import dev.statekeeper.tasks.TaskCensus;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Alert rules evaluated inside the server every {@code alert-interval}: store unreachable, CRITICAL
+ * SLA compliance over the last hour, 5xx share and p99 latency over {@code alert-window}, busy
+ * connections, free disk. A rule that starts or stops holding is logged and, with {@code
+ * alert-webhook}, POSTed (see {@link AlertWebhook}). The error-rate and latency rules need at
+ * least {@link #MIN_REQUESTS} requests in the window, so one slow request in a quiet minute does
+ * not page anyone.
+ *
+ * <p>Concurrency: one scheduler thread evaluates; {@link #active} is a concurrent map read by
+ * {@code /v1/ops/alerts} and the dashboard.
+ */
+public final class Alerts implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Alerts.class);
+
+  /** Fewer requests than this in the window make the error-rate and latency rules abstain. */
+  public static final int MIN_REQUESTS = 20;
+
+  /** What one evaluation reads, once, for all rules. */
+  record Readings(
+      Store.Probe store,
+      Store.PoolStats pool,
+      Optional<DiskSpace> disk,
+      Optional<TaskCensus> census,
+      RequestWindow.Figures requests) {}
+
+  /** One outcome of a rule: holds or not, the reading, and a sentence for people. */
+  record Outcome(boolean holds, String value, String summary) {
+    static Outcome no(String value) {
+      return new Outcome(false, value, null);
+    }
+  }
+
+  interface Condition {
+    Outcome evaluate(Readings r);
+  }
+
+  record Rule(AlertRule rule, Condition condition) {}
+
+  private final List<Rule> rules;
+  private final Store store;
+  private final Path dataDir;
+  private final Supplier<Optional<TaskCensus>> census;
+  private final RequestWindow requests;
+  private final InstantSource clock;
+  private final Duration interval;
+  private final AlertWebhook webhook; // null: log only
+  private final Map<String, Alert> active = new ConcurrentHashMap<>();
+  private final AtomicLong failures = new AtomicLong();
+  private volatile double storeUp = Double.NaN; // the last probe's answer, for statekeeper_store_up
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("statekeeper-alerts").factory());
+
+  Alerts(
+      StatekeeperConfig config,
+      Store store,
+      Supplier<Optional<TaskCensus>> census,
+      RequestWindow requests,
+      MeterRegistry meters,
+      InstantSource clock,
+      Duration webhookBackoff) {
+    this.store = store;
+    this.dataDir = config.dataDir();
+    this.census = census;
+    this.requests = requests;
+    this.clock = clock;
+    this.interval = config.ops().alertInterval();
+    this.rules = rules(config.ops());
+    this.webhook =
+        config.ops().alertWebhook() == null ? null : new AlertWebhook(config.ops().alertWebhook(), instanceName(config), meters, webhookBackoff);
+    for (Rule r : rules) {
+      Gauge.builder("statekeeper.alerts.firing", active, m -> m.containsKey(r.rule().name()) ? 1 : 0)
+          .description("1 while the alert rule holds")
+          .tag("alertname", r.rule().name())
+          .tag("severity", r.rule().severity())
+          .register(meters);
+    }
+    Gauge.builder("statekeeper.store.up", this, a -> a.storeUp)
+        .description("1 when the store answered the last probe of the alert evaluator, 0 when not")
+        .register(meters);
+    FunctionCounter.builder("statekeeper.background.failures", failures, AtomicLong::get)
+        .description("Failed passes of background loops (each is logged and retried)")
+        .tag("loop", "alerts")
+        .register(meters);
+  }
+
+  private static List<Rule> rules(StatekeeperConfig.Ops o) {
+    List<Rule> rules = new ArrayList<>();
+    rules.add(new Rule(
+        new AlertRule("StatekeeperStoreUnreachable", "critical", "the database does not answer", "unreachable"),
+        r -> r.store().up()
+            ? Outcome.no("reachable")
+            : new Outcome(true, "unreachable", "the store does not answer: " + r.store().error())));
+    if (o.alertSlaMinPercent() != null) {
+      double min = o.alertSlaMinPercent();
+      rules.add(new Rule(
+          new AlertRule("StatekeeperSlaComplianceLow", "critical",
+              "SLA compliance of CRITICAL tasks settled within the last hour", "< " + pct(min)),
+          r -> {
+            double ratio = r.census().map(c -> c.slaComplianceRecent(Priority.CRITICAL)).orElse(Double.NaN);
+            if (Double.isNaN(ratio)) return Outcome.no("no data");
+            String value = pct(100 * ratio);
+            return 100 * ratio < min
+                ? new Outcome(true, value, "only " + value + " of CRITICAL tasks settled in the last hour met their deadline")
+                : Outcome.no(value);
+          }));
+    }
+    if (o.alertErrorRateMaxPercent() != null) {
+      double max = o.alertErrorRateMaxPercent();
+      rules.add(new Rule(
+          new AlertRule("StatekeeperErrorRateHigh", "critical",
+              "share of 5xx answers over " + StatekeeperConfig.format(o.alertWindow()), "> " + pct(max)),
+          r -> {
+            if (r.requests().requests() < MIN_REQUESTS) return Outcome.no("too few requests");
+            String value = pct(100 * r.requests().errorRatio());
+            return 100 * r.requests().errorRatio() > max
+                ? new Outcome(true, value, value + " of " + r.requests().requests() + " requests answered 5xx")
+                : Outcome.no(value);
+          }));
+    }
+    if (o.alertP99Max() != null) {
+      double maxSeconds = o.alertP99Max().toNanos() / 1e9;
+      rules.add(new Rule(
+          new AlertRule("StatekeeperLatencyP99High", "warning",
+              "99th percentile of request latency over " + StatekeeperConfig.format(o.alertWindow()),
+              "> " + StatekeeperConfig.format(o.alertP99Max())),
+          r -> {
+            if (r.requests().requests() < MIN_REQUESTS) return Outcome.no("too few requests");
+            double p99 = r.requests().quantileSeconds(0.99);
+            String value = Math.round(p99 * 1000) + "ms";
+            return p99 > maxSeconds
+                ? new Outcome(true, value, "p99 request latency is " + value)
+                : Outcome.no(value);
+          }));
+    }
+    if (o.alertPoolBusyMaxPercent() != null) {
+      double max = o.alertPoolBusyMaxPercent();
+      rules.add(new Rule(
+          new AlertRule("StatekeeperPoolBusy", "warning", "share of database connections in use", "> " + pct(max)),
+          r -> {
+            if (r.pool().max() == 0) return Outcome.no("no pool");
+            double busy = 100.0 * r.pool().active() / r.pool().max();
+            String value = pct(busy);
+            return busy > max
+                ? new Outcome(true, value, r.pool().active() + " of " + r.pool().max() + " connections are busy, "
+                    + r.pool().waiting() + " requests wait")
+                : Outcome.no(value);
+          }));
+    }
+    if (o.diskMinFreePercent() > 0) {
+      double min = o.diskMinFreePercent();
+      rules.add(new Rule(
+          new AlertRule("StatekeeperDiskSpaceLow", "warning", "free space on the data directory's disk", "< " + pct(min)),
+          r -> {
+            if (r.disk().isEmpty()) return Outcome.no("unknown");
+            double free = r.disk().get().freePercent();
+            String value = pct(free);
+            return free < min
+                ? new Outcome(true, value, "only " + value + " of the disk holding " + r.disk().get().path() + " is free")
+                : Outcome.no(value);
+          }));
+    }
+    return List.copyOf(rules);
+  }
+
+  void start() {
+    long ms = interval.toMillis();
+    scheduler.scheduleWithFixedDelay(this::evaluateQuietly, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** The configured rules. */
+  public List<AlertRule> rules() {
+    return rules.stream().map(Rule::rule).toList();
+  }
+
+  /** Alerts firing now, oldest first. */
+  public List<Alert> firing() {
+    return active.values().stream().sorted(Comparator.comparing(Alert::startsAt).thenComparing(Alert::name)).toList();
+  }
+
+  private void evaluateQuietly() {
+    try {
+      evaluateNow();
+    } catch (Throwable t) {
+      failures.incrementAndGet();
+      log.warn("alert evaluation failed; will try again in {}: {}", interval, t.toString());
+    }
+  }
+
+  /** Evaluates every rule now (the schedule does this every {@code alert-interval}). */
+  public void evaluateNow() {
+    Readings r = read();
+    Instant now = clock.instant();
+    for (Rule rule : rules) {
+      Outcome o = rule.condition().evaluate(r);
+      String name = rule.rule().name();
+      Alert current = active.get(name);
+      if (o.holds() && current == null) {
+        Alert fired = new Alert(name, rule.rule().severity(), o.summary(), o.value(), rule.rule().threshold(), now, null);
+        active.put(name, fired);
+        log.atWarn().addKeyValue("alertname", name).addKeyValue("severity", fired.severity())
+            .log("alert {} firing: {} (threshold {})", name, o.summary(), rule.rule().threshold());
+        notify(fired);
+      } else if (!o.holds() && current != null) {
+        active.remove(name);
+        Alert resolved = new Alert(name, current.severity(), current.summary(), o.value(), current.threshold(), current.startsAt(), now);
+        log.atInfo().addKeyValue("alertname", name).addKeyValue("severity", resolved.severity())
+            .log("alert {} resolved after {} s: now {}", name, Duration.between(current.startsAt(), now).toSeconds(), o.value());
+        notify(resolved);
+      }
+    }
+  }
+
+  private void notify(Alert alert) {
+    if (webhook != null) {
+      webhook.send(alert);
+    }
+  }
+
+  private Readings read() {
+    Store.Probe probe = store.probe(BuiltInChecks.PROBE_TIMEOUT);
+    storeUp = probe.up() ? 1 : 0;
+    Optional<DiskSpace> disk;
+    try {
+      disk = Optional.of(DiskSpace.of(dataDir));
+    } catch (Exception e) {
+      disk = Optional.empty();
+    }
+    Optional<TaskCensus> c = probe.up() ? census.get() : Optional.empty();
+    return new Readings(probe, store.poolStats(), disk, c, requests.sample());
+  }
+
+  private static String pct(double v) {
+    return (v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v)) + "%";
+  }
+
+  private static String instanceName(StatekeeperConfig config) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "localhost";
+    }
+    return host + ":" + config.port();
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    try {
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (webhook != null) {
+      webhook.close();
+    }
+  }
+}

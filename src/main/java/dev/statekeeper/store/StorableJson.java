@@ -1,0 +1,74 @@
+package dev.statekeeper.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.statekeeper.StatekeeperException;
+import java.util.Map;
+
+/**
+ * What JSON every store can keep and give back as it was answered: PostgreSQL cannot store U+0000
+ * in text or jsonb, Jackson writes at most 1,000 levels of nesting (responses add a few around a
+ * stored value), and a number beyond a double's range would read back as another value. Checked
+ * before anything is written, so a refusal changes nothing.
+ */
+public final class StorableJson {
+
+  /** Levels of arrays and objects a stored JSON value may have. */
+  public static final int MAX_DEPTH = 256;
+
+  private StorableJson() {}
+
+  /**
+   * Refuses {@code node} with {@link StatekeeperException.InvalidInput} ({@code code}, a message
+   * naming {@code field}) when a store could not keep it exactly.
+   */
+  public static void check(String field, String code, JsonNode node) {
+    if (node != null) {
+      check(field, code, node, 1);
+    }
+  }
+
+  private static void check(String field, String code, JsonNode node, int depth) {
+    if (depth > MAX_DEPTH && node.isContainerNode()) {
+      throw new StatekeeperException.InvalidInput(
+          code, field + " may nest at most " + MAX_DEPTH + " levels of arrays and objects");
+    }
+    if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
+      throw new StatekeeperException.InvalidInput(
+          code, field + " holds a number beyond the range of a 64-bit float (about ±1.8e308)");
+    }
+    if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
+      throw new StatekeeperException.InvalidInput(code, field + " may not contain the character U+0000");
+    }
+    if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        if (e.getKey().indexOf('\0') >= 0) {
+          throw new StatekeeperException.InvalidInput(code, field + " may not contain the character U+0000");
+        }
+        check(field, code, e.getValue(), depth + 1);
+      }
+    } else if (node.isArray()) {
+      for (JsonNode child : node) {
+        check(field, code, child, depth + 1);
+      }
+    }
+  }
+
+  /** The length of {@code text} in UTF-8 bytes, without encoding it. */
+  public static long utf8Length(String text) {
+    long n = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+}

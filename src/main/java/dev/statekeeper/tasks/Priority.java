@@ -1,0 +1,38 @@
+package dev.statekeeper.tasks;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import dev.statekeeper.StatekeeperException;
+import java.util.Locale;
+
+/** Task priority; claims take higher priorities first. Stored as its rank (0 = CRITICAL). */
+public enum Priority {
+  CRITICAL,
+  HIGH,
+  NORMAL,
+  LOW;
+
+  /** The stored value: lower ranks are claimed first. */
+  public int rank() {
+    return ordinal();
+  }
+
+  public static Priority ofRank(int rank) {
+    return values()[rank];
+  }
+
+  /** Parses {@code CRITICAL}, {@code HIGH}, {@code NORMAL} or {@code LOW}, in any case. */
+  @JsonCreator
+  public static Priority parse(String text) {
+    if (text != null) {
+      try {
+        return valueOf(text.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException ignored) {
+        // fall through to the error below
+      }
+    }
+    throw new StatekeeperException.InvalidInput(
+        "invalid_priority",
+        "priority must be one of CRITICAL, HIGH, NORMAL, LOW; got "
+            + (text == null ? "null" : "'" + text + "'"));
+  }
+}

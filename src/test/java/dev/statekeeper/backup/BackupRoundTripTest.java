@@ -1,0 +1,274 @@
+package dev.statekeeper.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.statekeeper.Caller;
+import dev.statekeeper.Role;
+import dev.statekeeper.Statekeeper;
+import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.store.Store;
+import dev.statekeeper.support.StoreKind;
+import dev.statekeeper.support.TestDatabases;
+import dev.statekeeper.memory.MemoryType;
+import dev.statekeeper.memory.MemoryWrite;
+import dev.statekeeper.memory.Precondition;
+import dev.statekeeper.sessions.NewEvent;
+import dev.statekeeper.sessions.NewSession;
+import dev.statekeeper.tasks.ClaimRequest;
+import dev.statekeeper.tasks.NewTask;
+import dev.statekeeper.tasks.Priority;
+import dev.statekeeper.tasks.Task;
+import dev.statekeeper.tasks.TaskQuery;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Backups move between the stores without changing a byte of what they carry. */
+class BackupRoundTripTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static StatekeeperConfig sqlite(Path dir) {
+    return StoreKind.SQLITE.config(dir).toBuilder().reaperInterval(Duration.ofHours(1)).build();
+  }
+
+  private static StatekeeperConfig postgres(Path dir) {
+    return StatekeeperConfig.builder().dataDir(dir).databaseUrl(TestDatabases.freshPostgresDatabase())
+        .reaperInterval(Duration.ofHours(1)).build();
+  }
+
+  /** Tasks in every state, with payloads, results, errors, events and idempotency keys. */
+  private static void populate(Statekeeper sk) throws Exception {
+    sk.bootstrapRootKey();
+    Caller me = new Caller("acme", "user:alice", Role.ADMIN);
+    sk.keys().create(new Caller("default", "user:root", Role.ROOT), "acme", "agent:w1", Role.AGENT);
+    for (int i = 0; i < 60; i++) {
+      sk.tasks().create(me, NewTask.of("t" + (i % 4))
+          .withPayload(JSON.readTree("{\"i\":" + i + ",\"nested\":{\"b\":[1,2.50,\"x\"],\"a\":null},\"ü\":\"é\"}"))
+          .withPriority(Priority.values()[i % 4])
+          .withDeadline(i % 5 == 0 ? Instant.parse("2030-01-01T00:00:00.123Z") : null), i % 3 == 0 ? "key-" + i : null);
+    }
+    for (Task t : sk.tasks().claim(me, ClaimRequest.of("w1").withLimit(40))) {
+      switch (t.payload().get("i").asInt() % 4) {
+        case 0 -> sk.tasks().complete(me, t.id(), "w1", t.attempt(), JSON.readTree("{\"ok\":true,\"n\":1.0}"));
+        case 1 -> sk.tasks().fail(me, t.id(), "w1", t.attempt(), "boom\nline two", false);
+        case 2 -> sk.tasks().fail(me, t.id(), "w1", t.attempt(), "retry me", true);
+        default -> { /* stays claimed */ }
+      }
+    }
+    Task pending = sk.tasks().list(me, new TaskQuery(null, dev.statekeeper.tasks.TaskStatus.PENDING, null, 1, null)).items().get(0);
+    sk.tasks().cancel(me, pending.id(), "no longer needed");
+
+    // sessions with events and state, one terminated
+    for (int i = 0; i < 3; i++) {
+      String id = "chat-" + i;
+      sk.sessions().create(me, new NewSession(id, "agent:w1", i == 0 ? null : "user:bob", JSON.readTree("{\"step\":" + i + ",\"ü\":[1.50,null]}")));
+      for (int e = 0; e < 5; e++) {
+        sk.sessions().append(me, id, NewEvent.of("message", e == 2 ? null : JSON.readTree("{\"n\":" + e + ",\"t\":\"é\"}")));
+      }
+    }
+    sk.sessions().replaceState(me, "chat-1", 1L, JSON.readTree("{\"done\":true}"));
+    sk.sessions().terminate(me, "chat-2");
+    // memory: several versions, a tombstone, text to search
+    for (int i = 0; i < 4; i++) {
+      sk.memory().put(me, "user:alice:prefs", "drink",
+          MemoryWrite.of(JSON.readTree("{\"v\":" + i + "}")).withText("alice drinks tea version " + i).withMetadata(JSON.readTree("{\"b\":1,\"a\":2}")),
+          Precondition.NONE);
+    }
+    sk.memory().put(me, "user:bob", "k", MemoryWrite.of(JSON.readTree("\"x\"")).withType(MemoryType.EPISODIC), Precondition.NONE);
+    sk.memory().delete(me, "user:bob", "k", Precondition.NONE);
+  }
+
+  /** Sessions, events, memory history and keyword search came through a restore. */
+  private static void assertSessionsAndMemoryRestored(Statekeeper sk) {
+    Caller me = new Caller("acme", "user:alice", Role.ADMIN);
+    assertThat(sk.sessions().get(me, "chat-1").state()).isEqualTo(JSON.valueToTree(Map.of("done", true)));
+    assertThat(sk.sessions().get(me, "chat-2").status()).isEqualTo(dev.statekeeper.sessions.SessionStatus.TERMINATED);
+    assertThat(sk.sessions().events(me, "chat-0", null, null).items()).hasSize(5);
+    assertThat(sk.sessions().append(me, "chat-0", NewEvent.of("after-restore", null)).seq()).isEqualTo(6);
+    assertThat(sk.memory().history(me, "user:alice:prefs", "drink", null, null).items()).hasSize(4);
+    assertThat(sk.memory().search(me, dev.statekeeper.memory.SearchRequest.keyword("tea")))
+        .singleElement()
+        .satisfies(h -> assertThat(h.version()).isEqualTo(4));
+    assertThatThrownBy(() -> sk.memory().get(me, "user:bob", "k")).isInstanceOf(dev.statekeeper.StatekeeperException.NotFound.class);
+    assertThat(sk.memory().put(me, "user:alice:prefs", "drink", MemoryWrite.of(JSON.valueToTree(5)), Precondition.ifVersion(4))
+        .entry().version()).isEqualTo(5);
+  }
+
+  private static Map<String, String> checksums(Manifest m) {
+    return m.tables().stream().collect(Collectors.toMap(Manifest.TableFile::name, Manifest.TableFile::sha256));
+  }
+
+  private static Manifest backupOf(StatekeeperConfig config, Path to) {
+    try (Store store = Store.openReadOnly(config)) {
+      return new Backups(store, to.getParent(), 7).backup(to, Progress.NONE);
+    }
+  }
+
+  private static Map<String, Long> restoreInto(StatekeeperConfig config, Path from, boolean force) {
+    try (Store store = Store.open(config)) {
+      store.migrate();
+      return new Backups(store, from.getParent(), 7).restore(from, force, Progress.NONE);
+    }
+  }
+
+  private static List<Backups.Finding> verify(StatekeeperConfig config) {
+    try (Store store = Store.openReadOnly(config)) {
+      return new Backups(store, null, 7).verifyStore();
+    }
+  }
+
+  @Test
+  void sqliteToPostgresAndBack_keepsEveryRowByteForByte(@TempDir Path dir) throws Exception {
+    StatekeeperConfig source = sqlite(dir.resolve("source"));
+    try (Statekeeper sk = Statekeeper.open(source)) {
+      populate(sk);
+    }
+    Manifest fromSqlite = backupOf(source, dir.resolve("b1"));
+    assertThat(fromSqlite.tables()).extracting(Manifest.TableFile::name)
+        .containsExactly(
+            "api_keys", "tasks", "task_events", "task_idempotency_keys", "sessions", "session_events", "memory_entries",
+            "memory_versions");
+    assertThat(fromSqlite.tables().get(1).rows()).isEqualTo(60);
+    assertThat(Backups.checkBackup(dir.resolve("b1"), null, Progress.NONE)).isEmpty();
+
+    StatekeeperConfig pg = postgres(dir.resolve("pg"));
+    Map<String, Long> restored = restoreInto(pg, dir.resolve("b1"), false);
+    assertThat(restored).containsEntry("tasks", 60L);
+    assertThat(verify(pg)).allSatisfy(f -> assertThat(f.ok()).as(f.check() + ": " + f.detail()).isTrue());
+
+    Manifest fromPostgres = backupOf(pg, dir.resolve("b2"));
+    assertThat(checksums(fromPostgres)).isEqualTo(checksums(fromSqlite));
+    assertThat(Files.readString(dir.resolve("b2/tasks.jsonl"))).isEqualTo(Files.readString(dir.resolve("b1/tasks.jsonl")));
+
+    StatekeeperConfig back = sqlite(dir.resolve("back"));
+    restoreInto(back, dir.resolve("b2"), false);
+    Manifest again = backupOf(back, dir.resolve("b3"));
+    assertThat(checksums(again)).isEqualTo(checksums(fromSqlite));
+
+    // the restored store works: the root key authenticates and claims continue where they were
+    try (Statekeeper sk = Statekeeper.open(pg)) {
+      assertThat(sk.keys().authenticate("sk_test_bootstrap_root_key_0123456789").role()).isEqualTo(Role.ROOT);
+      Caller me = new Caller("acme", "user:alice", Role.ADMIN);
+      assertThat(sk.tasks().stats(me, null).counts()).containsEntry("cancelled", 1L);
+      // idempotency keys came along: key-0 now belongs to the restored task
+      assertThatThrownBy(() -> sk.tasks().create(me, NewTask.of("t0"), "key-0"))
+          .isInstanceOf(dev.statekeeper.StatekeeperException.Conflict.class);
+      assertThat(sk.tasks().create(me, NewTask.of("after-restore"), null).task().id()).isNotBlank();
+      assertSessionsAndMemoryRestored(sk);
+    }
+    try (Statekeeper sk = Statekeeper.open(back)) {
+      assertSessionsAndMemoryRestored(sk);
+    }
+  }
+
+  @Test
+  void aBackupWithOneByteChanged_failsVerify_andIsNotRestored(@TempDir Path dir) throws Exception {
+    StatekeeperConfig source = sqlite(dir.resolve("source"));
+    try (Statekeeper sk = Statekeeper.open(source)) {
+      populate(sk);
+    }
+    Path b = dir.resolve("b");
+    backupOf(source, b);
+    byte[] bytes = Files.readAllBytes(b.resolve("tasks.jsonl"));
+    bytes[bytes.length / 2] ^= 0x01;
+    Files.write(b.resolve("tasks.jsonl"), bytes);
+
+    assertThat(Backups.checkBackup(b, null, Progress.NONE)).anyMatch(p -> p.contains("tasks.jsonl has SHA-256"));
+    StatekeeperConfig target = sqlite(dir.resolve("target"));
+    assertThatThrownBy(() -> restoreInto(target, b, false)).hasMessageContaining("does not verify");
+    assertThat(Backups.checkBackup(dir.resolve("nothing"), null, Progress.NONE)).singleElement().asString().contains("not a backup");
+  }
+
+  @Test
+  void restoreIntoANonEmptyStore_isRefused_unlessForced(@TempDir Path dir) throws Exception {
+    StatekeeperConfig source = sqlite(dir.resolve("source"));
+    try (Statekeeper sk = Statekeeper.open(source)) {
+      populate(sk);
+    }
+    backupOf(source, dir.resolve("b"));
+    StatekeeperConfig target = sqlite(dir.resolve("target"));
+    try (Statekeeper sk = Statekeeper.open(target)) {
+      sk.tasks().create(Caller.admin("other"), NewTask.of("already here"), null);
+    }
+    assertThatThrownBy(() -> restoreInto(target, dir.resolve("b"), false))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the store is not empty (tasks: 1 rows");
+    try (Statekeeper sk = Statekeeper.open(target)) {
+      assertThat(sk.tasks().list(Caller.admin("other"), TaskQuery.all()).items()).hasSize(1); // untouched
+    }
+    assertThat(restoreInto(target, dir.resolve("b"), true)).containsEntry("tasks", 60L);
+    try (Statekeeper sk = Statekeeper.open(target)) {
+      assertThat(sk.tasks().list(Caller.admin("other"), TaskQuery.all()).items()).isEmpty();
+    }
+  }
+
+  @Test
+  void aBackupTakenUnderWriteLoad_restoresToAConsistentState(@TempDir Path dir) throws Exception {
+    for (StoreKind kind : StoreKind.values()) {
+      StatekeeperConfig source =
+          kind == StoreKind.SQLITE ? sqlite(dir.resolve("load-src-" + kind)) : postgres(dir.resolve("load-src-" + kind));
+      Path b = dir.resolve("load-b-" + kind);
+      try (Statekeeper sk = Statekeeper.open(source)) {
+        sk.bootstrapRootKey();
+        Caller me = new Caller("load", "user:x", Role.ADMIN);
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+          List<Future<?>> load = new ArrayList<>();
+          for (int w = 0; w < 4; w++) {
+            int worker = w;
+            load.add(pool.submit(() -> {
+              int batch = 0;
+              while (running.get()) {
+                List<NewTask> tasks = new ArrayList<>();
+                String marker = worker + "-" + batch++;
+                for (int i = 0; i < 10; i++) tasks.add(NewTask.of("b").withPayload(JSON.readTree("{\"batch\":\"" + marker + "\"}")));
+                sk.tasks().createBatch(me, tasks);
+                for (Task t : sk.tasks().claim(me, ClaimRequest.of("w" + worker).withLimit(5))) {
+                  sk.tasks().complete(me, t.id(), "w" + worker, t.attempt(), null);
+                }
+              }
+              return null;
+            }));
+          }
+          Thread.sleep(500);
+          try (Store store = Store.openReadOnly(source)) {
+            new Backups(store, dir, 7).backup(b, Progress.NONE);
+          }
+          Thread.sleep(200);
+          running.set(false);
+          for (Future<?> f : load) f.get();
+        }
+      }
+      StatekeeperConfig target = sqlite(dir.resolve("load-target-" + kind));
+      restoreInto(target, b, false);
+      assertThat(verify(target)).allSatisfy(f -> assertThat(f.ok()).as(kind + " " + f.check() + ": " + f.detail()).isTrue());
+      try (Statekeeper sk = Statekeeper.open(target)) {
+        Map<String, Integer> perBatch = new HashMap<>();
+        String cursor = null;
+        do {
+          var page = sk.tasks().list(new Caller("load", "user:x", Role.ADMIN), TaskQuery.all().withLimit(1000).withCursor(cursor));
+          page.items().forEach(t -> perBatch.merge(t.payload().get("batch").asText(), 1, Integer::sum));
+          cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(perBatch).isNotEmpty();
+        assertThat(perBatch.values()).as("%s: no half batch", kind).containsOnly(10);
+      }
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.statekeeper.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.store.Store;
+import dev.statekeeper.support.StoreKind;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Alert rules evaluated against real meters and a settable clock, notifying a local webhook receiver. */
+class AlertsTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  private final InstantSource clock = () -> now.get();
+  private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+  private HttpServer receiver;
+
+  @BeforeEach
+  void startReceiver() throws Exception {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", x -> {
+      received.add(JSON.readTree(x.getRequestBody().readAllBytes()));
+      x.sendResponseHeaders(204, -1);
+      x.close();
+    });
+    receiver.start();
+  }
+
+  @AfterEach
+  void stopReceiver() {
+    receiver.stop(0);
+  }
+
+  private Alerts alerts(Store store, StatekeeperConfig config) {
+    RequestWindow window = new RequestWindow(meters, config.ops().alertWindow(), clock);
+    return new Alerts(config, store, Optional::empty, window, meters, clock, Duration.ofMillis(50));
+  }
+
+  private void requests(int n, Duration each, String status) {
+    Timer t = Timer.builder(RequestWindow.TIMER).tags("method", "GET", "uri", "/v1/tasks", "status", status, "outcome", "x")
+        .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5))
+        .register(meters);
+    for (int i = 0; i < n; i++) t.record(each);
+  }
+
+  @Test
+  void slowRequests_fireTheLatencyAlert_thenItResolvesOnceTheyLeaveTheWindow(@TempDir Path dir) {
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder()
+        .alertWebhook("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
+        .alertWindow(Duration.ofMinutes(5))
+        .build();
+    try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
+      alerts.evaluateNow(); // the window's first sample
+      requests(Alerts.MIN_REQUESTS, Duration.ofSeconds(2), "200");
+      now.set(now.get().plusSeconds(15));
+
+      alerts.evaluateNow();
+
+      assertThat(alerts.firing()).extracting(Alert::name).containsExactly("StatekeeperLatencyP99High");
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+      JsonNode firing = received.get(0);
+      assertThat(firing.get("status").asText()).isEqualTo("firing");
+      assertThat(firing.at("/alerts/0/labels/alertname").asText()).isEqualTo("StatekeeperLatencyP99High");
+      assertThat(firing.at("/alerts/0/labels/severity").asText()).isEqualTo("warning");
+      assertThat(firing.at("/alerts/0/annotations/threshold").asText()).isEqualTo("> 500ms");
+      assertThat(firing.at("/alerts/0/startsAt").asText()).isEqualTo("2026-01-01T00:00:15Z");
+
+      now.set(now.get().plus(Duration.ofMinutes(6)));
+      alerts.evaluateNow(); // the slow requests are now older than the window
+
+      assertThat(alerts.firing()).isEmpty();
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+      JsonNode resolved = received.get(1);
+      assertThat(resolved.get("status").asText()).isEqualTo("resolved");
+      assertThat(resolved.at("/alerts/0/endsAt").asText()).isEqualTo("2026-01-01T00:06:15Z");
+    }
+  }
+
+  @Test
+  void aShareOf5xxAboveTheLimit_firesTheErrorRateAlert_butTooFewRequestsDoNot(@TempDir Path dir) {
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir);
+    try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
+      alerts.evaluateNow();
+      requests(1, Duration.ofMillis(1), "503");
+      now.set(now.get().plusSeconds(15));
+      alerts.evaluateNow();
+      assertThat(alerts.firing()).isEmpty(); // 100% of one request: too few to judge
+
+      requests(Alerts.MIN_REQUESTS, Duration.ofMillis(1), "200");
+      requests(1, Duration.ofMillis(1), "500"); // 2 of 22 = 9% > 5%
+      now.set(now.get().plusSeconds(15));
+      alerts.evaluateNow();
+
+      assertThat(alerts.firing()).extracting(Alert::name).containsExactly("StatekeeperErrorRateHigh");
+      assertThat(alerts.firing().get(0).value()).isEqualTo("9.1%");
+    }
+  }
+
+  @Test
+  void theDefaultRules_matchTheIssue_andNoneFiresOnAHealthyIdleInstance(@TempDir Path dir) {
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir);
+    try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
+      assertThat(alerts.rules()).extracting(AlertRule::name, AlertRule::threshold).containsExactly(
+          org.assertj.core.groups.Tuple.tuple("StatekeeperStoreUnreachable", "unreachable"),
+          org.assertj.core.groups.Tuple.tuple("StatekeeperSlaComplianceLow", "< 95%"),
+          org.assertj.core.groups.Tuple.tuple("StatekeeperErrorRateHigh", "> 5%"),
+          org.assertj.core.groups.Tuple.tuple("StatekeeperLatencyP99High", "> 500ms"),
+          org.assertj.core.groups.Tuple.tuple("StatekeeperPoolBusy", "> 80%"),
+          org.assertj.core.groups.Tuple.tuple("StatekeeperDiskSpaceLow", "< 10%"));
+      alerts.evaluateNow();
+      assertThat(alerts.firing()).isEmpty();
+    }
+  }
+
+  @Test
+  void thePrometheusRulesFile_hasEveryRuleTheServerEvaluates(@TempDir Path dir) throws Exception {
+    String yaml = java.nio.file.Files.readString(Path.of("docs/prometheus-alerts.yml"));
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir);
+    try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
+      for (AlertRule rule : alerts.rules()) {
+        assertThat(yaml).contains("- alert: " + rule.name());
+      }
+    }
+    for (String metric : List.of("statekeeper_store_up", "statekeeper_tasks_sla_compliance_ratio", "http_server_requests_seconds_count",
+        "http_server_requests_seconds_bucket", "hikaricp_connections_active", "hikaricp_connections_max", "disk_free_bytes", "disk_total_bytes")) {
+      assertThat(yaml).contains(metric);
+    }
+  }
+
+  @Test
+  void aDiskLimitAboveTheFreeSpace_firesTheDiskAlert(@TempDir Path dir) {
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().diskMinFreePercent(100).build();
+    try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
+      alerts.evaluateNow();
+      assertThat(alerts.firing()).extracting(Alert::name).containsExactly("StatekeeperDiskSpaceLow");
+    }
+  }
+}
