@@ -20,7 +20,32 @@ import java.util.Map;
  * }</pre>
  */
 record ImportMapping(String tasksPath, Map<String, List<String>> taskFields, Map<String, String> statusValues,
-    Map<String, String> priorityValues) {
+    Map<String, String> priorityValues, String sessionsPath, Map<String, List<String>> sessionFields, String memoryPath,
+    Map<String, List<String>> memoryFields, String memoryNamespace) {
+
+  static final Map<String, List<String>> DEFAULT_SESSION_FIELDS = Map.ofEntries(
+      Map.entry("id", List.of("id", "session_id", "thread_id", "conversation_id")),
+      Map.entry("agent", List.of("agent", "agent_id", "assistant")),
+      Map.entry("user", List.of("user", "user_id")),
+      Map.entry("state", List.of("state", "context", "variables")),
+      Map.entry("status", List.of("status")),
+      Map.entry("events", List.of("events", "messages", "history", "turns", "log")),
+      Map.entry("created_at", List.of("created_at", "createdAt", "started_at", "timestamp")),
+      // within one event
+      Map.entry("event_type", List.of("type", "kind", "event", "role")),
+      Map.entry("event_data", List.of("data", "content", "payload", "message", "text")));
+
+  static final Map<String, List<String>> DEFAULT_MEMORY_FIELDS = Map.ofEntries(
+      Map.entry("namespace", List.of("namespace", "ns", "scope", "collection")),
+      Map.entry("key", List.of("key", "id", "name")),
+      Map.entry("value", List.of("value", "data", "content")),
+      Map.entry("type", List.of("type", "memory_type")),
+      Map.entry("text", List.of("text", "summary", "description")),
+      Map.entry("metadata", List.of("metadata", "meta")));
+
+  /** Session statuses that mean the session is over; any other is active. */
+  static final java.util.Set<String> ENDED_SESSION =
+      java.util.Set.of("terminated", "closed", "ended", "done", "completed", "finished", "archived", "expired");
 
   static final Map<String, List<String>> DEFAULT_TASK_FIELDS = Map.ofEntries(
       Map.entry("id", List.of("id", "task_id", "uuid", "key")),
@@ -41,7 +66,8 @@ record ImportMapping(String tasksPath, Map<String, List<String>> taskFields, Map
   static final Map<String, String> DEFAULT_PRIORITY = priorityDefaults();
 
   static ImportMapping defaults() {
-    return new ImportMapping("tasks", DEFAULT_TASK_FIELDS, DEFAULT_STATUS, DEFAULT_PRIORITY);
+    return new ImportMapping("tasks", DEFAULT_TASK_FIELDS, DEFAULT_STATUS, DEFAULT_PRIORITY,
+        "sessions", DEFAULT_SESSION_FIELDS, "memory", DEFAULT_MEMORY_FIELDS, "imported");
   }
 
   /** The default, changed by what {@code file} says. */
@@ -55,28 +81,40 @@ record ImportMapping(String tasksPath, Map<String, List<String>> taskFields, Map
     if (m == null || !m.isObject()) {
       throw new IllegalArgumentException("the mapping file " + file + " must hold a JSON object");
     }
+    List<String> known = List.of("tasks", "sessions", "memory", "status_values", "priority_values");
     for (var it = m.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      if (!List.of("tasks", "status_values", "priority_values").contains(name)) {
-        throw new IllegalArgumentException("unknown entry '" + name + "' in the mapping file (known: tasks, status_values, priority_values)");
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("unknown entry '" + name + "' in the mapping file (known: " + String.join(", ", known) + ")");
       }
     }
-    String path = "tasks";
-    Map<String, List<String>> fields = new LinkedHashMap<>(DEFAULT_TASK_FIELDS);
-    JsonNode tasks = m.path("tasks");
-    if (tasks.has("path")) path = tasks.get("path").asText();
-    tasks.path("fields").fields().forEachRemaining(e -> {
-      if (!DEFAULT_TASK_FIELDS.containsKey(e.getKey())) {
-        throw new IllegalArgumentException("unknown task field '" + e.getKey() + "' in the mapping file (known: "
-            + String.join(", ", new java.util.TreeSet<>(DEFAULT_TASK_FIELDS.keySet())) + ")");
-      }
-      fields.put(e.getKey(), List.of(e.getValue().asText()));
-    });
     Map<String, String> status = new LinkedHashMap<>(DEFAULT_STATUS);
     m.path("status_values").fields().forEachRemaining(e -> status.put(norm(e.getKey()), e.getValue().asText().toLowerCase(Locale.ROOT)));
     Map<String, String> priority = new LinkedHashMap<>(DEFAULT_PRIORITY);
     m.path("priority_values").fields().forEachRemaining(e -> priority.put(norm(e.getKey()), e.getValue().asText().toUpperCase(Locale.ROOT)));
-    return new ImportMapping(path, fields, status, priority);
+    JsonNode memory = m.path("memory");
+    return new ImportMapping(
+        path(m, "tasks"), fields(m, "tasks", DEFAULT_TASK_FIELDS), status, priority,
+        path(m, "sessions"), fields(m, "sessions", DEFAULT_SESSION_FIELDS),
+        path(m, "memory"), fields(m, "memory", DEFAULT_MEMORY_FIELDS),
+        memory.has("namespace") ? memory.get("namespace").asText() : "imported");
+  }
+
+  private static String path(JsonNode m, String collection) {
+    JsonNode c = m.path(collection);
+    return c.has("path") ? c.get("path").asText() : collection;
+  }
+
+  private static Map<String, List<String>> fields(JsonNode m, String collection, Map<String, List<String>> defaults) {
+    Map<String, List<String>> fields = new LinkedHashMap<>(defaults);
+    m.path(collection).path("fields").fields().forEachRemaining(e -> {
+      if (!defaults.containsKey(e.getKey())) {
+        throw new IllegalArgumentException("unknown " + collection + " field '" + e.getKey() + "' in the mapping file (known: "
+            + String.join(", ", new java.util.TreeSet<>(defaults.keySet())) + ")");
+      }
+      fields.put(e.getKey(), List.of(e.getValue().asText()));
+    });
+    return fields;
   }
 
   static String norm(String s) {

@@ -2,6 +2,11 @@ package dev.statekeeper.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.StatekeeperException;
+import dev.statekeeper.memory.MemoryImport;
+import dev.statekeeper.memory.MemoryWrite;
+import dev.statekeeper.sessions.SessionImport;
 import dev.statekeeper.store.Store;
 import dev.statekeeper.tasks.Priority;
 import dev.statekeeper.tasks.TaskImport;
@@ -37,10 +42,13 @@ public final class JsonImporter {
 
   private final Store store;
   private final Path backupDir;
+  private final StatekeeperConfig config;
 
-  public JsonImporter(Store store, Path backupDir) {
+  /** Imports into {@code store}, with the limits of {@code config} and copies kept in its backup directory. */
+  public JsonImporter(Store store, StatekeeperConfig config) {
     this.store = store;
-    this.backupDir = backupDir;
+    this.config = config;
+    this.backupDir = config.effectiveBackupDir();
   }
 
   /** One record that was not imported, and why. */
@@ -54,7 +62,10 @@ public final class JsonImporter {
   public record ImportReport(
       String file, boolean dryRun, String tenant, boolean bomRemoved, int nulBytesRemoved, int documents,
       int truncatedDocuments, int droppedTrailingChars, int duplicateKeys, CollectionReport tasks,
-      List<String> notes, String sourceCopy) {}
+      CollectionReport sessions, CollectionReport memory, List<String> notes, String sourceCopy) {}
+
+  /** The records of one collection found in every document, the last whole version of each. */
+  private record Collected(Map<String, JsonNode> records, int found, int partial, int merged, List<Rejected> rejected) {}
 
   /** Reads {@code file} with {@code mapping} (null: the default) into {@code tenant}. */
   public ImportReport run(Path file, Path mappingFile, String tenant, boolean dryRun) {
@@ -76,13 +87,99 @@ public final class JsonImporter {
     progress.done();
     List<String> notes = new ArrayList<>(salvage.report().notes());
 
+    Collected taskRecords = collect(salvage, mapping.tasksPath(), true, null, (key, r) -> {
+      String id = text(r, mapping.taskFields().get("id"));
+      return id != null ? id : key.isEmpty() ? null : key;
+    });
+    List<Rejected> taskRejected = new ArrayList<>(taskRecords.rejected());
+    List<ImportedTask> tasks = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> r : taskRecords.records().entrySet()) {
+      try {
+        ImportedTask t = toTask(tenant, r.getKey(), r.getValue(), mapping, file);
+        String problem = TaskImport.problem(t);
+        if (problem == null) tasks.add(t); else taskRejected.add(new Rejected(r.getKey(), problem));
+      } catch (IllegalArgumentException e) {
+        taskRejected.add(new Rejected(r.getKey(), e.getMessage()));
+      }
+    }
+
+    Collected sessionRecords = collect(salvage, mapping.sessionsPath(), false, null, (key, r) -> {
+      String id = text(r, mapping.sessionFields().get("id"));
+      return id != null ? id : key.isEmpty() ? null : key;
+    });
+    List<Rejected> sessionRejected = new ArrayList<>(sessionRecords.rejected());
+    List<SessionImport.Prepared> sessions = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> r : sessionRecords.records().entrySet()) {
+      try {
+        sessions.add(SessionImport.prepare(toSession(r.getKey(), r.getValue(), mapping), config));
+      } catch (StatekeeperException | IllegalArgumentException e) {
+        sessionRejected.add(new Rejected(r.getKey(), e.getMessage()));
+      }
+    }
+
+    MemoryImport memoryImport = new MemoryImport(store, config);
+    Collected memoryRecords = collect(salvage, mapping.memoryPath(), false, mapping.memoryFields().get("value"), (key, r) -> {
+      String k = text(r, mapping.memoryFields().get("key"));
+      if (k == null) k = key.isEmpty() ? null : key;
+      if (k == null) return null;
+      String ns = text(r, mapping.memoryFields().get("namespace"));
+      return (ns == null ? mapping.memoryNamespace() : ns) + "/" + k;
+    });
+    List<Rejected> memoryRejected = new ArrayList<>(memoryRecords.rejected());
+    List<MemoryImport.Prepared> memory = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> r : memoryRecords.records().entrySet()) {
+      try {
+        memory.add(memoryImport.prepare(toMemory(r.getKey(), r.getValue(), mapping)));
+      } catch (StatekeeperException | IllegalArgumentException e) {
+        memoryRejected.add(new Rejected(r.getKey(), e.getMessage()));
+      }
+    }
+
+    int[] imported = new int[3];
+    String copy = null;
+    if (!dryRun) {
+      copy = keepCopy(file).toString();
+      int all = tasks.size() + sessions.size() + memory.size();
+      progress.start("import", all);
+      store.write("importing " + file, c -> {
+        imported[0] = TaskImport.insert(c, store.dialect(), tenant, tasks);
+        imported[1] = SessionImport.insert(c, store.dialect(), tenant, sessions);
+        imported[2] = memoryImport.write(c, tenant, memory, "system:import");
+        return null;
+      });
+      progress.advance(all);
+      progress.done();
+    }
+    var report = salvage.report();
+    return new ImportReport(
+        file.toString(), dryRun, tenant, report.bomRemoved(), report.nulBytesRemoved(), report.documents(),
+        report.truncatedDocuments(), report.droppedTrailingChars(), report.duplicateKeys(),
+        collectionReport(taskRecords, tasks.size(), imported[0], dryRun, taskRejected),
+        collectionReport(sessionRecords, sessions.size(), imported[1], dryRun, sessionRejected),
+        collectionReport(memoryRecords, memory.size(), imported[2], dryRun, memoryRejected),
+        notes, copy);
+  }
+
+  private static CollectionReport collectionReport(Collected c, int valid, int imported, boolean dryRun, List<Rejected> rejected) {
+    return new CollectionReport(c.found(), valid, imported, dryRun ? 0 : valid - imported, c.partial(), c.merged(), rejected);
+  }
+
+  /**
+   * The records under {@code path} in every document: an array of records or an object of id →
+   * record. {@code idOf(name in the object or "", record)} says which records are the same one
+   * (a later whole version replaces an earlier); null means the record has no id. With {@code
+   * valueFields} (memory), an object's member that is not a record with one of those fields is
+   * read as {@code {"key": name, "value": member}} (a plain key/value memory).
+   */
+  private static Collected collect(JsonSalvage.Result salvage, String path, boolean bareArrayRoot, List<String> valueFields,
+      java.util.function.BiFunction<String, JsonNode, String> idOf) {
     Map<String, JsonNode> records = new LinkedHashMap<>();
     int found = 0;
     int partial = 0;
     int merged = 0;
     List<Rejected> rejected = new ArrayList<>();
     for (JsonSalvage.Document doc : salvage.documents()) {
-      JsonNode collection = at(doc.root(), mapping.tasksPath(), doc.root().isArray());
+      JsonNode collection = at(doc.root(), path, bareArrayRoot && doc.root().isArray());
       if (collection == null) {
         continue;
       }
@@ -99,12 +196,14 @@ public final class JsonImporter {
           partial++;
           continue;
         }
+        if (valueFields != null && !e.getKey().isEmpty() && !hasAny(record, valueFields)) {
+          record = JsonNodeFactory.instance.objectNode().put("key", e.getKey()).set("value", record);
+        }
         if (!record.isObject()) {
           rejected.add(new Rejected(e.getKey(), "not a JSON object"));
           continue;
         }
-        String id = text(record, mapping.taskFields().get("id"));
-        if (id == null) id = e.getKey().isEmpty() ? null : e.getKey();
+        String id = idOf.apply(e.getKey(), record);
         if (id == null) {
           rejected.add(new Rejected("(record " + found + ")", "no id"));
           continue;
@@ -114,31 +213,15 @@ public final class JsonImporter {
         }
       }
     }
-    List<ImportedTask> tasks = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> r : records.entrySet()) {
-      try {
-        ImportedTask t = toTask(tenant, r.getKey(), r.getValue(), mapping, file);
-        String problem = TaskImport.problem(t);
-        if (problem == null) tasks.add(t); else rejected.add(new Rejected(r.getKey(), problem));
-      } catch (IllegalArgumentException e) {
-        rejected.add(new Rejected(r.getKey(), e.getMessage()));
-      }
+    return new Collected(records, found, partial, merged, rejected);
+  }
+
+  private static boolean hasAny(JsonNode record, List<String> fields) {
+    if (!record.isObject()) return false;
+    for (String f : fields) {
+      if (record.has(f)) return true;
     }
-    int imported = 0;
-    String copy = null;
-    if (!dryRun) {
-      copy = keepCopy(file).toString();
-      progress.start("import tasks", tasks.size());
-      imported = store.write("importing " + file, c -> TaskImport.insert(c, store.dialect(), tenant, tasks));
-      progress.advance(tasks.size());
-      progress.done();
-    }
-    var report = salvage.report();
-    return new ImportReport(
-        file.toString(), dryRun, tenant, report.bomRemoved(), report.nulBytesRemoved(), report.documents(),
-        report.truncatedDocuments(), report.droppedTrailingChars(), report.duplicateKeys(),
-        new CollectionReport(found, tasks.size(), imported, dryRun ? 0 : tasks.size() - imported, partial, merged, rejected),
-        notes, copy);
+    return false;
   }
 
   private static JsonNode at(JsonNode root, String path, boolean rootIsArray) {
@@ -192,6 +275,55 @@ public final class JsonImporter {
         id, queue == null ? "default" : queue, text(r, f.get("type")), payload, priority, st, attempt, max,
         time(text(r, f.get("created_at"))), time(text(r, f.get("deadline"))), value(r, f.get("result")),
         text(r, f.get("error")), st == TaskStatus.PENDING ? null : agent, detail);
+  }
+
+  /** Sessions keep their id (when it is a valid one); one that was over comes back terminated. */
+  private static SessionImport.ImportedSession toSession(String sourceId, JsonNode r, ImportMapping m) {
+    Map<String, List<String>> f = m.sessionFields();
+    JsonNode state = value(r, f.get("state"));
+    if (state != null && !state.isObject()) {
+      state = JsonNodeFactory.instance.objectNode().set("value", state);
+    }
+    String status = text(r, f.get("status"));
+    boolean ended = status != null && ImportMapping.ENDED_SESSION.contains(ImportMapping.norm(status));
+    List<SessionImport.ImportedEvent> events = new ArrayList<>();
+    JsonNode list = value(r, f.get("events"));
+    if (list != null) {
+      if (!list.isArray()) {
+        throw new IllegalArgumentException("its events are not a JSON array");
+      }
+      for (JsonNode e : list) {
+        if (e.isObject()) {
+          String type = text(e, f.get("event_type"));
+          // a data field that is there, even as null, is the data; without one the whole event is
+          String field = f.get("event_data").stream().filter(e::has).findFirst().orElse(null);
+          JsonNode data = field == null ? e : e.get(field).isNull() ? null : e.get(field);
+          events.add(new SessionImport.ImportedEvent(type == null ? "event" : type, data));
+        } else {
+          events.add(new SessionImport.ImportedEvent("event", e));
+        }
+      }
+    }
+    return new SessionImport.ImportedSession(
+        sourceId, text(r, f.get("agent")), text(r, f.get("user")), state, ended, events, time(text(r, f.get("created_at"))));
+  }
+
+  /** {@code id} is namespace/key as {@link #collect} made it. */
+  private static MemoryImport.ImportedEntry toMemory(String id, JsonNode r, ImportMapping m) {
+    Map<String, List<String>> f = m.memoryFields();
+    int slash = id.indexOf('/');
+    JsonNode value = value(r, f.get("value"));
+    JsonNode metadata = value(r, f.get("metadata"));
+    if (metadata != null && !metadata.isObject()) {
+      metadata = JsonNodeFactory.instance.objectNode().set("value", metadata);
+    }
+    String type = text(r, f.get("type"));
+    if (type != null) {
+      type = type.toLowerCase(java.util.Locale.ROOT);
+    }
+    return new MemoryImport.ImportedEntry(
+        id.substring(0, slash), id.substring(slash + 1),
+        new MemoryWrite(value == null ? r : value, type, text(r, f.get("text")), metadata));
   }
 
   private static int parseInt(String s, String field) {

@@ -36,8 +36,10 @@ final class ExportJsonCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (Statekeeper sk = Statekeeper.open(options.toConfig())) {
-      long n = new JsonExporter(sk.tasks()).export(new Caller(tenant, "service:cli", Role.ADMIN), file, Progress.on(System.err));
-      spec.commandLine().getOut().println("exported " + n + " tasks of tenant " + tenant + " to " + file);
+      var n = new JsonExporter(sk.tasks(), sk.sessions(), sk.memory())
+          .export(new Caller(tenant, "service:cli", Role.ADMIN), file, Progress.on(System.err));
+      spec.commandLine().getOut().printf("exported %d tasks, %d sessions (%d events) and %d memory entries of tenant %s to %s%n",
+          n.tasks(), n.sessions(), n.events(), n.memoryEntries(), tenant, file);
       return 0;
     }
   }

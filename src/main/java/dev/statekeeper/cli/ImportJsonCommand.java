@@ -51,7 +51,7 @@ final class ImportJsonCommand implements Callable<Integer> {
     StatekeeperConfig config = options.toConfig();
     try (Store store = Store.open(config)) {
       store.migrate();
-      ImportReport report = new JsonImporter(store, config.effectiveBackupDir())
+      ImportReport report = new JsonImporter(store, config)
           .run(file, mapping, tenant, dryRun, dev.statekeeper.backup.Progress.on(System.err));
       PrintWriter out = spec.commandLine().getOut();
       out.println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

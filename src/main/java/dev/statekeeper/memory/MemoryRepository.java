@@ -72,27 +72,36 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
   /** Writes a new version; PreconditionFailed (nothing written) when {@code pre} does not hold. */
   PutResult put(String tenant, String namespace, String key, Content content, Precondition pre, String actor) {
     return store.write(
-        "writing memory " + namespace + "/" + key,
-        c -> {
-          for (int attempt = 0; attempt < MAX_INSERT_RACES; attempt++) {
-            Current cur = current(c, tenant, namespace, key);
-            check(pre, cur, namespace, key);
-            MemoryEntry written;
-            if (cur == null) {
-              Optional<MemoryEntry> inserted = insertFirst(c, tenant, namespace, key, content, actor);
-              if (inserted.isEmpty()) {
-                continue; // another transaction created it since we looked: look again
-              }
-              written = inserted.get();
-            } else {
-              written = update(c, tenant, namespace, key, cur.version(), content, actor);
-            }
-            copyToHistory(c, tenant, namespace, key);
-            return new PutResult(written, cur == null || cur.deleted());
-          }
-          throw new StatekeeperException.StoreUnavailable(
-              "memory " + namespace + "/" + key + " kept being created concurrently; retry", null);
-        });
+        "writing memory " + namespace + "/" + key, c -> put(c, tenant, namespace, key, content, pre, actor));
+  }
+
+  /** As {@link #put(String, String, String, Content, Precondition, String)}, in the caller's transaction. */
+  PutResult put(Connection c, String tenant, String namespace, String key, Content content, Precondition pre, String actor)
+      throws SQLException {
+    for (int attempt = 0; attempt < MAX_INSERT_RACES; attempt++) {
+      Current cur = current(c, tenant, namespace, key);
+      check(pre, cur, namespace, key);
+      MemoryEntry written;
+      if (cur == null) {
+        Optional<MemoryEntry> inserted = insertFirst(c, tenant, namespace, key, content, actor);
+        if (inserted.isEmpty()) {
+          continue; // another transaction created it since we looked: look again
+        }
+        written = inserted.get();
+      } else {
+        written = update(c, tenant, namespace, key, cur.version(), content, actor);
+      }
+      copyToHistory(c, tenant, namespace, key);
+      return new PutResult(written, cur == null || cur.deleted());
+    }
+    throw new StatekeeperException.StoreUnavailable(
+        "memory " + namespace + "/" + key + " kept being created concurrently; retry", null);
+  }
+
+  /** The current version (tombstones included), read in the caller's transaction. */
+  Optional<MemoryEntry> currentIn(Connection c, String tenant, String namespace, String key) throws SQLException {
+    return first(c, "SELECT " + MemoryRows.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?",
+        List.of(tenant, namespace, key));
   }
 
   /** Writes a tombstone version; NotFound when there is no live entry. */

@@ -135,6 +135,35 @@ abstract sealed class SessionRepository permits PostgresSessionRepository, Sqlit
     return out;
   }
 
+  /** Sessions in id order after {@code afterId}; only {@code ids} when given (empty: none). */
+  List<Session> list(String tenant, String afterId, java.util.Collection<String> ids, int limit) {
+    if (ids != null && ids.isEmpty()) {
+      return List.of();
+    }
+    StringBuilder sql = new StringBuilder("SELECT * FROM sessions WHERE tenant = ?");
+    List<Object> args = new ArrayList<>(List.of(tenant));
+    if (afterId != null) {
+      sql.append(" AND id > ?");
+      args.add(afterId);
+    }
+    if (ids != null) {
+      sql.append(" AND id IN (").append(String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))).append(")");
+      args.addAll(ids);
+    }
+    sql.append(" ORDER BY id LIMIT ?");
+    args.add(limit);
+    return store.read("listing sessions", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        SqlArgs.bind(ps, d, args);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<Session> out = new ArrayList<>();
+          while (rs.next()) out.add(session(rs));
+          return out;
+        }
+      }
+    });
+  }
+
   private Session session(ResultSet rs) throws SQLException {
     return new Session(
         rs.getString("id"),

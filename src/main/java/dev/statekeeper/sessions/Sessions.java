@@ -175,6 +175,17 @@ public final class Sessions implements AutoCloseable {
         .orElseGet(() -> repository.get(caller.tenant(), id).orElseThrow(() -> notFound(id)));
   }
 
+  /**
+   * The sessions the caller may read, in id order after {@code afterId} (null: from the start),
+   * {@code limit} (1-1000, default 100) at a time; for exports and tools (the HTTP API has no
+   * session listing).
+   */
+  public List<Session> list(Caller caller, String afterId, Integer limit) {
+    int n = SessionInput.limit(limit);
+    Authorizer.Readable readable = authz.readable(caller, "session");
+    return repository.list(caller.tenant(), afterId, readable.all() ? null : readable.names(), n);
+  }
+
   // ---------------------------------------------------------------- operations
 
   /** Runs one retention pass now instead of waiting for the next one; for tests and tools. */

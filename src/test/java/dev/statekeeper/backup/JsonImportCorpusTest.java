@@ -38,9 +38,10 @@ class JsonImportCorpusTest {
 
   @BeforeAll
   void open(@TempDir Path data) {
-    store = Store.open(StatekeeperConfig.builder().dataDir(data).build());
+    StatekeeperConfig config = StatekeeperConfig.builder().dataDir(data).build();
+    store = Store.open(config);
     store.migrate();
-    importer = new JsonImporter(store, data.resolve("backups"));
+    importer = new JsonImporter(store, config);
   }
 
   @AfterAll
@@ -254,9 +255,12 @@ class JsonImportCorpusTest {
   // ---------------------------------------------------------------- helpers
 
   private JsonNode export(String tenant) throws Exception {
-    try (dev.statekeeper.tasks.Tasks tasks = dev.statekeeper.tasks.Tasks.start(store, StatekeeperConfig.defaults())) {
+    StatekeeperConfig config = StatekeeperConfig.defaults();
+    try (dev.statekeeper.tasks.Tasks tasks = dev.statekeeper.tasks.Tasks.start(store, config);
+        var sessions = dev.statekeeper.sessions.Sessions.start(store, config, dev.statekeeper.Authorizer.ALLOW_ALL);
+        var memory = dev.statekeeper.memory.Memory.start(store, config, dev.statekeeper.Authorizer.ALLOW_ALL)) {
       Path out = Files.createTempFile(dir, "export", ".json");
-      new JsonExporter(tasks).export(dev.statekeeper.Caller.admin(tenant), out, Progress.NONE);
+      new JsonExporter(tasks, sessions, memory).export(dev.statekeeper.Caller.admin(tenant), out, Progress.NONE);
       return JSON.readTree(out.toFile());
     }
   }
