@@ -89,9 +89,12 @@ final class BenchCommand implements Callable<Integer> {
     StatekeeperConfig config = null;
     if (embedded) {
       StatekeeperConfig base = options.toConfig();
+      // The embedded server logs no request unless asked (--request-log on): a line per request
+      // would flood the terminal the progress is shown on, and cost the server its share of the CPU.
       config = base.toBuilder()
           .dataDir(options.dataDir != null ? options.dataDir : Files.createTempDirectory("statekeeper-bench"))
-          .port(0).host("127.0.0.1").bootstrapKey("statekeeper-bench-root-key-not-for-use").build();
+          .port(0).host("127.0.0.1").bootstrapKey("statekeeper-bench-root-key-not-for-use")
+          .requestLog(options.requestLog != null && base.ops().requestLog()).build();
     }
     PrintStream out = System.out;
     Bench.Result r = Bench.run(new Bench.Options(
