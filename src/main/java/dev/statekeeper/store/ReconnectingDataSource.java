@@ -107,9 +107,13 @@ final class ReconnectingDataSource implements DataSource {
     // the connect timeout is a connection property
   }
 
+  /**
+   * The connect timeout: HikariCP waits this long at shutdown for a connection being added, and
+   * logs a warning when 0 means it cannot wait at all.
+   */
   @Override
   public int getLoginTimeout() {
-    return 0;
+    return Math.max(1, Integer.parseInt(props.getProperty("connectTimeout", "1")));
   }
 
   @Override
