@@ -159,7 +159,10 @@ public final class Bench {
         double errorRate = h.getTotalCount() == 0 ? 1 : (double) stepStats.errors() / h.getTotalCount();
         stats.put(name, stepStats);
         if (p99 > o.p99LimitMs() || errorRate > o.maxErrorRate()) {
-          knee = String.format(Locale.ROOT, "%.0f tasks/s (at %.0f/s: p99 %.1f ms, errors %.2f %%)", lastGood, rate, p99, errorRate * 100);
+          knee = lastGood == 0
+              ? String.format(Locale.ROOT, "below %.0f tasks/s: the first step already broke the limits (p99 %.1f ms, errors %.2f %%);"
+                  + " start lower with --rate", rate, p99, errorRate * 100)
+              : String.format(Locale.ROOT, "%.0f tasks/s (at %.0f/s: p99 %.1f ms, errors %.2f %%)", lastGood, rate, p99, errorRate * 100);
           break;
         }
         lastGood = rate;
