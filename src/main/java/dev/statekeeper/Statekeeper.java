@@ -87,6 +87,7 @@ public final class Statekeeper implements AutoCloseable {
     if (redis != null) {
       operations.health().register("cache", this::cacheHealth);
     }
+    operations.health().register("embeddings", this::embeddingsHealth);
     if (config.backupEvery() != null) {
       backups.scheduleEvery(config.backupEvery());
     }
@@ -117,6 +118,28 @@ public final class Statekeeper implements AutoCloseable {
     return dev.statekeeper.ops.Health.degraded(d);
   }
 
+  /**
+   * Semantic search: UP while the embedding worker keeps up; DEGRADED (never DOWN: keyword search
+   * and every write still work) when it failed several times in a row, so recent writes are not
+   * found semantically until it recovers.
+   */
+  private dev.statekeeper.ops.Health embeddingsHealth() {
+    Memory.EmbeddingStatus s = memory.embeddingStatus();
+    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("model", s.model());
+    d.put("backlog", s.backlog());
+    d.put("oldest_pending_age_seconds",
+        s.oldestPending() == null ? null : Math.max(0, Duration.between(s.oldestPending(), java.time.Instant.now()).toSeconds()));
+    d.put("last_success", s.lastSuccess() == null ? null : s.lastSuccess().toString());
+    d.put("failures_in_a_row", s.failuresInARow());
+    d.put("indexed", s.indexed());
+    if (s.degraded()) {
+      d.put("reason", "the embedding worker failed " + s.failuresInARow() + " times in a row: " + s.lastError());
+      return dev.statekeeper.ops.Health.degraded(d);
+    }
+    return dev.statekeeper.ops.Health.up(d);
+  }
+
   /** Opens (and if needed creates and migrates) the store the configuration names. */
   public static Statekeeper open(StatekeeperConfig config) {
     Metrics metrics = Metrics.create(config);
@@ -145,7 +168,7 @@ public final class Statekeeper implements AutoCloseable {
     return sessions;
   }
 
-  /** Long-term memory: versioned entries under namespaces, listing by prefix, keyword search. */
+  /** Long-term memory: versioned entries under namespaces, listing by prefix, keyword, semantic and hybrid search. */
   public Memory memory() {
     return memory;
   }
