@@ -6,6 +6,7 @@ import dev.statekeeper.keys.CreatedKey;
 import dev.statekeeper.keys.Keys;
 import dev.statekeeper.store.Redis;
 import dev.statekeeper.memory.Memory;
+import dev.statekeeper.search.Embedder;
 import dev.statekeeper.sessions.Sessions;
 import dev.statekeeper.ops.HealthChecks;
 import dev.statekeeper.ops.Metrics;
@@ -47,7 +48,7 @@ public final class Statekeeper implements AutoCloseable {
   private final Operations operations;
   private volatile int pendingMigrations;
 
-  private Statekeeper(StatekeeperConfig config, Store store, Metrics metrics) {
+  private Statekeeper(StatekeeperConfig config, Store store, Metrics metrics, Embedder embedder) {
     this.config = config;
     this.store = store;
     this.metrics = metrics;
@@ -76,7 +77,7 @@ public final class Statekeeper implements AutoCloseable {
     this.tasks = Tasks.start(store, config, access, metrics.registry());
     access.registerParents("task", tasks::parentsOf);
     this.sessions = Sessions.start(store, config, access);
-    this.memory = Memory.start(store, config, access);
+    this.memory = Memory.start(store, config, access, embedder);
     this.backups = new Backups(store, config.effectiveBackupDir(), config.backupKeep());
     try {
       this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations);
@@ -140,8 +141,19 @@ public final class Statekeeper implements AutoCloseable {
     return dev.statekeeper.ops.Health.up(d);
   }
 
-  /** Opens (and if needed creates and migrates) the store the configuration names. */
+  /**
+   * Opens (and if needed creates and migrates) the store the configuration names, with the local
+   * embedding model for semantic search.
+   */
   public static Statekeeper open(StatekeeperConfig config) {
+    return open(config, Embedder.localMiniLm());
+  }
+
+  /**
+   * Opens the store the configuration names, with {@code embedder} computing the embeddings of
+   * semantic search (an HTTP provider, say, or a stand-in for tests).
+   */
+  public static Statekeeper open(StatekeeperConfig config, Embedder embedder) {
     Metrics metrics = Metrics.create(config);
     Store store;
     try {
@@ -151,7 +163,7 @@ public final class Statekeeper implements AutoCloseable {
       throw e;
     }
     try {
-      return new Statekeeper(config, store, metrics);
+      return new Statekeeper(config, store, metrics, embedder);
     } catch (RuntimeException | Error e) {
       store.close();
       metrics.close();
