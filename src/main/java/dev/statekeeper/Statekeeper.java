@@ -5,6 +5,7 @@ import dev.statekeeper.backup.Backups;
 import dev.statekeeper.keys.CreatedKey;
 import dev.statekeeper.keys.Keys;
 import dev.statekeeper.store.Redis;
+import dev.statekeeper.documents.Documents;
 import dev.statekeeper.memory.Memory;
 import dev.statekeeper.search.Embedder;
 import dev.statekeeper.sessions.Sessions;
@@ -41,6 +42,7 @@ public final class Statekeeper implements AutoCloseable {
   private final Tasks tasks;
   private final Sessions sessions;
   private final Memory memory;
+  private final Documents documents;
   private final Backups backups;
   private final Redis redis; // null without --redis-url
   private final Access access;
@@ -78,6 +80,7 @@ public final class Statekeeper implements AutoCloseable {
     access.registerParents("task", tasks::parentsOf);
     this.sessions = Sessions.start(store, config, access);
     this.memory = Memory.start(store, config, access, embedder);
+    this.documents = Documents.open(store, access);
     this.backups = new Backups(store, config.effectiveBackupDir(), config.backupKeep());
     try {
       this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations);
@@ -183,6 +186,11 @@ public final class Statekeeper implements AutoCloseable {
   /** Long-term memory: versioned entries under namespaces, listing by prefix, keyword, semantic and hybrid search. */
   public Memory memory() {
     return memory;
+  }
+
+  /** Documents: text split into chunks, keyword search over them (semantic and hybrid to come). */
+  public Documents documents() {
+    return documents;
   }
 
   public Keys keys() {
