@@ -80,7 +80,7 @@ public final class Statekeeper implements AutoCloseable {
     access.registerParents("task", tasks::parentsOf);
     this.sessions = Sessions.start(store, config, access);
     this.memory = Memory.start(store, config, access, embedder);
-    this.documents = Documents.open(store, access);
+    this.documents = Documents.start(store, access, embedder);
     this.backups = new Backups(store, config.effectiveBackupDir(), config.backupKeep());
     try {
       this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations);
@@ -137,8 +137,14 @@ public final class Statekeeper implements AutoCloseable {
     d.put("last_success", s.lastSuccess() == null ? null : s.lastSuccess().toString());
     d.put("failures_in_a_row", s.failuresInARow());
     d.put("indexed", s.indexed());
+    d.put("document_backlog", documents.embeddingBacklog());
+    int documentFailures = documents.embeddingFailuresInARow();
     if (s.degraded()) {
       d.put("reason", "the embedding worker failed " + s.failuresInARow() + " times in a row: " + s.lastError());
+      return dev.statekeeper.ops.Health.degraded(d);
+    }
+    if (documentFailures >= 3) {
+      d.put("reason", "the document embedding worker failed " + documentFailures + " times in a row");
       return dev.statekeeper.ops.Health.degraded(d);
     }
     return dev.statekeeper.ops.Health.up(d);
@@ -188,7 +194,7 @@ public final class Statekeeper implements AutoCloseable {
     return memory;
   }
 
-  /** Documents: text split into chunks, keyword search over them (semantic and hybrid to come). */
+  /** Documents: text split into chunks, searched by keyword, semantic or hybrid search. */
   public Documents documents() {
     return documents;
   }
@@ -270,6 +276,7 @@ public final class Statekeeper implements AutoCloseable {
 
   private void closeCapabilities() {
     backups.close();
+    documents.close();
     memory.close();
     sessions.close();
     tasks.close();

@@ -53,6 +53,7 @@ final class DocumentRepository {
               content.metadataJson(), content.text(), content.chunks().size(), actor);
           if (made.isPresent()) {
             insertChunks(c, tenant, id, content);
+            DocumentVectors.enqueue(c, d, tenant, id, 1);
           }
           return made;
         });
@@ -93,6 +94,7 @@ final class DocumentRepository {
                     "replacing the locked document " + id + " changed no row, which indicates a bug"));
           }
           insertChunks(c, tenant, id, content);
+          DocumentVectors.enqueue(c, d, tenant, id, written.version());
           return new Written(written, current == null);
         });
   }
@@ -109,9 +111,14 @@ final class DocumentRepository {
         "deleting document " + id,
         c -> {
           deleteChunks(c, tenant, id);
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM documents WHERE tenant = ? AND id = ?")) {
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM documents WHERE tenant = ? AND id = ? RETURNING version")) {
             SqlArgs.bind(ps, d, tenant, id);
-            return ps.executeUpdate() == 1;
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) return false;
+              DocumentVectors.enqueue(c, d, tenant, id, rs.getLong(1));
+              return true;
+            }
           }
         });
   }

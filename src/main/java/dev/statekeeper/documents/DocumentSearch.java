@@ -4,8 +4,7 @@ package dev.statekeeper.documents;
  * A search over document chunks ({@code POST /v1/documents/search}).
  *
  * @param query words to look for (required)
- * @param mode {@code keyword} (also what null means for now); {@code semantic} and {@code hybrid}
- *     are 400 {@code search_mode_unavailable} until document chunks are embedded
+ * @param mode {@code keyword}, {@code semantic} or {@code hybrid}; null means hybrid
  * @param limit 1-100, default 10
  * @param source only chunks of documents with exactly this source, or null
  */

@@ -6,7 +6,10 @@ import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.StatekeeperException.InvalidInput;
+import dev.statekeeper.search.Embedder;
+import dev.statekeeper.search.RankFusion;
 import dev.statekeeper.search.SearchTerms;
+import dev.statekeeper.search.StopWords;
 import dev.statekeeper.store.Ids;
 import dev.statekeeper.store.JsonColumns;
 import dev.statekeeper.store.Store;
@@ -25,11 +28,10 @@ import java.util.regex.Pattern;
  * may read but not change 403; admin keys act on every document of their tenant. Searches see only
  * readable documents.
  *
- * <p>Search: {@code keyword} over the chunks (SQLite FTS5 / PostgreSQL {@code tsvector}); what a
- * request without a mode gets for now. {@code semantic} and {@code hybrid} answer 400 {@code
- * search_mode_unavailable} until chunks are embedded like memory entries are.
+ * <p>Search has memory's three modes over the chunks; chunks are embedded in the background from
+ * an outbox written with every change (see {@link #search}).
  */
-public final class Documents {
+public final class Documents implements AutoCloseable {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-][A-Za-z0-9_.:/-]{0,255}");
   static final int MAX_TEXT = 1_000_000;
@@ -39,14 +41,26 @@ public final class Documents {
 
   private final DocumentRepository repository;
   private final Authorizer authz;
+  private final Embedder embedder;
+  private final DocumentVectors vectors;
+  private final DocumentEmbeddings embeddings;
 
-  private Documents(Store store, Authorizer authz) {
+  private Documents(Store store, Authorizer authz, Embedder embedder) {
     this.repository = new DocumentRepository(store);
     this.authz = authz;
+    this.embedder = embedder;
+    this.vectors = new DocumentVectors(store);
+    this.embeddings = new DocumentEmbeddings(vectors, embedder);
   }
 
-  public static Documents open(Store store, Authorizer authz) {
-    return new Documents(store, authz);
+  /**
+   * Opens documents on {@code store}, enforcing {@code authz}, and starts the background worker
+   * that embeds chunks with {@code embedder} (first queueing documents that lack vectors).
+   */
+  public static Documents start(Store store, Authorizer authz, Embedder embedder) {
+    Documents documents = new Documents(store, authz, embedder);
+    documents.embeddings.start();
+    return documents;
   }
 
   /** Creates a document (version 1); 409 {@code document_exists} when the id is taken. */
@@ -59,6 +73,7 @@ public final class Documents {
             .create(caller.tenant(), id, content, caller.subject())
             .orElseThrow(() -> new StatekeeperException.Conflict("document_exists", "a document with id " + id + " exists already"));
     authz.created(caller, "document:" + id);
+    embeddings.wake();
     return made.withoutText();
   }
 
@@ -78,6 +93,7 @@ public final class Documents {
     if (w.created()) {
       authz.created(caller, "document:" + id);
     }
+    embeddings.wake();
     return new Replaced(w.document().withoutText(), w.created());
   }
 
@@ -94,20 +110,20 @@ public final class Documents {
     if (!repository.delete(caller.tenant(), id)) {
       throw notFound(id);
     }
+    embeddings.wake();
   }
 
-  /** Chunks matching the query, best first, of the documents the caller may read. */
+  /**
+   * Chunks matching the query, best first, of the documents the caller may read: {@code keyword}
+   * (words; sees a write at once), {@code semantic} (cosine similarity of embeddings; sees a
+   * write once its chunks are embedded, and never answers with an older version's chunks) or
+   * {@code hybrid} (the default: both fused by reciprocal rank, k = 60).
+   */
   public List<DocumentHit> search(Caller caller, DocumentSearch request) {
-    String mode = request.mode() == null ? "keyword" : request.mode().toLowerCase(Locale.ROOT);
-    switch (mode) {
-      case "keyword" -> {}
-      case "semantic", "hybrid" ->
-          throw new InvalidInput(
-              "search_mode_unavailable",
-              "search mode '" + mode + "' is not available for documents yet; use \"mode\": \"keyword\"");
-      default ->
-          throw new InvalidInput(
-              "invalid_search_mode", "mode must be one of keyword, semantic, hybrid; got '" + request.mode() + "'");
+    String mode = request.mode() == null ? "hybrid" : request.mode().toLowerCase(Locale.ROOT);
+    if (!List.of("keyword", "semantic", "hybrid").contains(mode)) {
+      throw new InvalidInput(
+          "invalid_search_mode", "mode must be one of keyword, semantic, hybrid; got '" + request.mode() + "'");
     }
     List<String> terms = SearchTerms.of(request.query());
     int limit = request.limit() == null ? DEFAULT_LIMIT : request.limit();
@@ -117,10 +133,91 @@ public final class Documents {
     String source = request.source() == null || request.source().isEmpty() ? null : field("source", request.source());
     Authorizer.Readable readable = authz.readable(caller, "document");
     List<String> ids = readable.all() ? null : new ArrayList<>(readable.names());
-    if (terms.isEmpty()) {
+    if (terms.isEmpty() || (ids != null && ids.isEmpty())) {
       return List.of();
     }
-    return repository.search(caller.tenant(), terms, ids, source, limit);
+    String tenant = caller.tenant();
+    return switch (mode) {
+      case "keyword" -> repository.search(tenant, terms, ids, source, limit);
+      case "semantic" -> semantic(tenant, embedQuery(request.query()), ids, source, limit);
+      default -> {
+        int depth = Math.min(MAX_LIMIT, Math.max(50, limit * 2));
+        List<String> content = StopWords.without(terms);
+        List<DocumentHit> keyword = content.isEmpty() ? List.of() : repository.search(tenant, content, ids, source, depth);
+        List<DocumentHit> semantic;
+        try {
+          semantic = semantic(tenant, embedder.embed(List.of(request.query())).get(0), ids, source, depth);
+        } catch (RuntimeException e) {
+          semantic = List.of(); // hybrid answers from the keyword side alone
+        }
+        List<DocumentHit> out = new ArrayList<>();
+        for (var f : RankFusion.fuse(List.of(keyword, semantic), h -> h.documentId() + '\u0000' + h.chunk())) {
+          if (out.size() == limit) break;
+          DocumentHit h = f.item();
+          out.add(new DocumentHit(h.documentId(), h.chunk(), h.text(), f.score(), h.title(), h.source()));
+        }
+        yield out;
+      }
+    };
+  }
+
+  private float[] embedQuery(String query) {
+    try {
+      return embedder.embed(List.of(query)).get(0);
+    } catch (RuntimeException e) {
+      throw new StatekeeperException.StoreUnavailable(
+          "semantic search is unavailable: the embedding model (" + embedder.model() + ") failed: " + e, e);
+    }
+  }
+
+  private List<DocumentHit> semantic(String tenant, float[] query, List<String> ids, String source, int limit) {
+    List<DocumentEmbeddings.Candidate> candidates =
+        embeddings.search(tenant, query, ids == null ? null : java.util.Set.copyOf(ids), source, limit + 10);
+    List<String> docIds = new ArrayList<>();
+    List<Integer> chunks = new ArrayList<>();
+    for (var c : candidates) {
+      docIds.add(c.documentId());
+      chunks.add(c.chunk());
+    }
+    java.util.Map<String, DocumentVectors.Chunk> now = new java.util.HashMap<>();
+    for (DocumentVectors.Chunk k : vectors.chunks(tenant, docIds, chunks)) {
+      now.put(k.documentId() + '\u0000' + k.chunk(), k);
+    }
+    List<DocumentHit> out = new ArrayList<>();
+    for (var c : candidates) {
+      DocumentVectors.Chunk k = now.get(c.documentId() + '\u0000' + c.chunk());
+      if (k != null && k.version() == c.version() && out.size() < limit) {
+        out.add(new DocumentHit(k.documentId(), k.chunk(), k.text(), c.score(), k.title(), k.source()));
+      }
+    }
+    return out;
+  }
+
+  /** Embeds and indexes everything due now, on the calling thread; for tests and tools. */
+  public void embedPendingNow() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+    while (true) {
+      while (embeddings.runOnce() > 0 && embeddings.failuresInARow() == 0) {}
+      // rows the background worker holds are done when they leave the outbox
+      if (vectors.backlog() == 0 || embeddings.failuresInARow() > 0 || System.nanoTime() > deadline) break;
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+    }
+    embeddings.refresh();
+  }
+
+  /** Documents (created, replaced or deleted) whose chunks are not embedded yet. */
+  public long embeddingBacklog() {
+    return vectors.backlog();
+  }
+
+  /** Embedding attempts that failed since the last success. */
+  public int embeddingFailuresInARow() {
+    return embeddings.failuresInARow();
+  }
+
+  @Override
+  public void close() {
+    embeddings.close();
   }
 
   // ---------------------------------------------------------------- helpers

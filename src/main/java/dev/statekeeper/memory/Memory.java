@@ -357,7 +357,13 @@ public final class Memory implements AutoCloseable {
 
   /** Embeds and indexes everything due now, on the calling thread; for tests and tools. */
   public void embedPendingNow() {
-    while (worker.runOnce() > 0 && worker.failuresInARow() == 0) {}
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+    while (true) {
+      while (worker.runOnce() > 0 && worker.failuresInARow() == 0) {}
+      // rows the background worker holds are done when they leave the outbox
+      if (vectors.backlog().rows() == 0 || worker.failuresInARow() > 0 || System.nanoTime() > deadline) break;
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+    }
     index.refresh();
   }
 

@@ -111,7 +111,7 @@ abstract class DocumentStoreContract {
     Caller other = new Caller("d-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
     docs.create(other, new NewDocument("a", "A", "green tea elsewhere", "wiki", null));
 
-    List<DocumentHit> hits = docs.search(me, new DocumentSearch("green tea", null, null, null));
+    List<DocumentHit> hits = docs.search(me, new DocumentSearch("green tea", "keyword", null, null));
     assertThat(hits).extracting(DocumentHit::documentId).containsExactly("b", "a");
     assertThat(hits.get(0).score()).isGreaterThan(hits.get(1).score());
     assertThat(hits.get(0).text()).isEqualTo("Green tea and black tea are both tea.");
@@ -145,12 +145,48 @@ abstract class DocumentStoreContract {
   }
 
   @Test
+  void semanticAndHybrid_findParaphrases_respectSourceAndAccess_andNeverAnswerWithOldChunks() {
+    Caller alice = new Caller(me.tenant(), "agent:alice", Role.AGENT);
+    docs.create(me, new NewDocument("pets", "Pets", "Cats sleep most of the day. " + words(0, 300) + " Dogs need walks twice a day.", "wiki", null));
+    docs.create(me, new NewDocument("cars", "Cars", "Change the engine oil every ten thousand kilometres.", "drive", null));
+    docs.create(alice, new NewDocument("alice-garden", null, "Tomatoes need full sun and regular watering.", "wiki", null));
+    Caller other = new Caller("d-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
+    docs.create(other, new NewDocument("pets", null, "Cats sleep most of the day.", "wiki", null));
+    docs.embedPendingNow();
+
+    List<DocumentHit> hits = docs.search(me, new DocumentSearch("which animal naps a lot", "semantic", 3, null));
+    assertThat(hits.get(0).documentId()).isEqualTo("pets");
+    assertThat(hits.get(0).chunk()).isZero();
+    assertThat(hits.get(0).text()).startsWith("Cats sleep");
+    assertThat(hits.get(0).title()).isEqualTo("Pets");
+    assertThat(docs.search(me, new DocumentSearch("walks", "hybrid", 1, null)).get(0).chunk()).isEqualTo(1); // the last chunk
+    assertThat(docs.search(me, new DocumentSearch("vehicle maintenance", "hybrid", 1, null))).extracting(DocumentHit::documentId).containsExactly("cars");
+    assertThat(docs.search(me, new DocumentSearch("vehicle maintenance", "semantic", 10, "wiki")))
+        .extracting(DocumentHit::documentId).doesNotContain("cars");
+    for (String mode : List.of("semantic", "hybrid")) {
+      assertThat(docs.search(alice, new DocumentSearch("growing vegetables", mode, 10, null)))
+          .as(mode).extracting(DocumentHit::documentId).containsOnly("alice-garden");
+      assertThat(docs.search(other, new DocumentSearch("growing vegetables", mode, 10, null)))
+          .as(mode).extracting(DocumentHit::documentId).containsOnly("pets");
+    }
+
+    docs.replace(me, "cars", NewDocument.of("Bicycles are cheap to repair."));
+    assertThat(docs.search(me, new DocumentSearch("vehicle maintenance", "semantic", 10, null)))
+        .allSatisfy(h -> assertThat(h.text()).doesNotContain("engine oil")); // at once, before re-embedding
+    docs.delete(me, "pets");
+    assertThat(docs.search(me, new DocumentSearch("which animal naps a lot", "semantic", 10, null)))
+        .extracting(DocumentHit::documentId).doesNotContain("pets");
+    docs.embedPendingNow();
+    assertThat(docs.search(me, new DocumentSearch("fixing a bike", "semantic", 1, null)).get(0).text()).isEqualTo("Bicycles are cheap to repair.");
+    assertThat(docs.embeddingBacklog()).isZero();
+  }
+
+  @Test
   void badInput_isRefused() {
     assertProblem(() -> docs.create(me, NewDocument.of(" ")), StatekeeperException.InvalidInput.class, "invalid_text");
     assertProblem(() -> docs.create(me, NewDocument.of("x").withId("../etc")), StatekeeperException.InvalidInput.class, "invalid_document_id");
     assertProblem(() -> docs.create(me, NewDocument.of("x").withId("a b")), StatekeeperException.InvalidInput.class, "invalid_document_id");
     assertProblem(() -> docs.create(me, NewDocument.of("x").withTitle("t".repeat(1001))), StatekeeperException.InvalidInput.class, "invalid_title");
-    assertProblem(() -> docs.search(me, new DocumentSearch("x", "semantic", null, null)), StatekeeperException.InvalidInput.class, "search_mode_unavailable");
     assertProblem(() -> docs.search(me, new DocumentSearch("x", "fuzzy", null, null)), StatekeeperException.InvalidInput.class, "invalid_search_mode");
     assertProblem(() -> docs.search(me, new DocumentSearch(" ", null, null, null)), StatekeeperException.InvalidInput.class, "invalid_query");
     assertProblem(() -> docs.search(me, new DocumentSearch("x", null, 101, null)), StatekeeperException.InvalidInput.class, "invalid_limit");

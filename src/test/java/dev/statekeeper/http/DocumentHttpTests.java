@@ -39,7 +39,7 @@ interface DocumentHttpTests extends HttpSuite {
 
     TestClient.Response replaced = admin().put(DOCUMENTS + "/guides/tea.md", "{\"text\":\"Oolong is half oxidised.\"}");
     assertThat(assertJson(replaced, 200).get("version").asLong()).isEqualTo(2);
-    assertThat(assertJson(admin().put(DOCUMENTS + "/other", "{\"text\":\"new\"}"), 201).get("version").asLong()).isEqualTo(1);
+    assertThat(assertJson(admin().put(DOCUMENTS + "/other", "{\"text\":\"new oolong is half oxidised\"}"), 201).get("version").asLong()).isEqualTo(1);
 
     assertThat(assertJson(admin().delete(DOCUMENTS + "/guides/tea.md"), 200).get("deleted").asBoolean()).isTrue();
     assertProblem(admin().get(DOCUMENTS + "/guides/tea.md"), 404, "document_not_found");
@@ -50,6 +50,10 @@ interface DocumentHttpTests extends HttpSuite {
 
     assertProblem(admin().post(DOCUMENTS, "{\"text\":\" \"}"), 400, "invalid_text");
     assertProblem(admin().post(DOCUMENTS, "{\"text\":\"x\",\"pages\":1}"), 400, "unknown_field");
-    assertProblem(admin().post(DOCUMENTS + "/search", "{\"query\":\"x\",\"mode\":\"semantic\"}"), 400, "search_mode_unavailable");
+    assertProblem(admin().post(DOCUMENTS + "/search", "{\"query\":\"x\",\"mode\":\"fuzzy\"}"), 400, "invalid_search_mode");
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode semantic = assertJson(admin().post(DOCUMENTS + "/search", "{\"query\":\"partially fermented leaves\",\"mode\":\"semantic\",\"limit\":1}"), 200);
+      assertThat(semantic.get("items").get(0).get("document_id").asText()).isEqualTo("other");
+    });
   }
 }
