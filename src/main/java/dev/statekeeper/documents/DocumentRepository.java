@@ -105,6 +105,23 @@ final class DocumentRepository {
         c -> one(c, "SELECT " + COLUMNS + " FROM documents WHERE tenant = ? AND id = ?", tenant, id));
   }
 
+  /** Ids and texts of the documents of {@code tenant} whose source starts with {@code prefix}. */
+  java.util.Map<String, String> textsBySourcePrefix(String tenant, String prefix) {
+    String sql = "SELECT id, text FROM documents WHERE tenant = ? AND source >= ? AND source < ?";
+    return store.read(
+        "listing documents by source",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            SqlArgs.bind(ps, d, tenant, prefix, prefix + '\uffff');
+            try (ResultSet rs = ps.executeQuery()) {
+              java.util.Map<String, String> out = new java.util.HashMap<>();
+              while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+              return out;
+            }
+          }
+        });
+  }
+
   /** Deletes the document and its chunks; false when there was none. */
   boolean delete(String tenant, String id) {
     return store.write(

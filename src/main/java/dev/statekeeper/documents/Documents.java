@@ -193,6 +193,11 @@ public final class Documents implements AutoCloseable {
     return out;
   }
 
+  /** Ids and texts of the caller's tenant's documents whose source starts with {@code prefix}; for folder sync. */
+  java.util.Map<String, String> textsBySourcePrefix(Caller caller, String prefix) {
+    return repository.textsBySourcePrefix(caller.tenant(), prefix);
+  }
+
   /** Embeds and indexes everything due now, on the calling thread; for tests and tools. */
   public void embedPendingNow() {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
