@@ -81,6 +81,7 @@ public final class Statekeeper implements AutoCloseable {
     this.sessions = Sessions.start(store, config, access);
     this.memory = Memory.start(store, config, access, embedder);
     this.documents = Documents.start(store, access, embedder);
+    memory.registerMeters(metrics.registry());
     this.backups = new Backups(store, config.effectiveBackupDir(), config.backupKeep());
     try {
       this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations);

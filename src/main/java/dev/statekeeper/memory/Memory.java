@@ -355,6 +355,24 @@ public final class Memory implements AutoCloseable {
         index.size(), worker.embedded());
   }
 
+  /**
+   * Registers the meters of semantic search: entries embedded, and failed passes of the embedding
+   * worker and of the index refresh as {@code statekeeper_background_failures_total{loop}}.
+   */
+  public void registerMeters(io.micrometer.core.instrument.MeterRegistry registry) {
+    io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.memory.embedded", worker, EmbeddingWorker::embedded)
+        .description("memory entries embedded by this node's worker")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.background.failures", worker, EmbeddingWorker::failures)
+        .description("failed passes of background loops")
+        .tag("loop", "embeddings")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.background.failures", index, VectorIndex::failures)
+        .description("failed passes of background loops")
+        .tag("loop", "vector_index")
+        .register(registry);
+  }
+
   /** Embeds and indexes everything due now, on the calling thread; for tests and tools. */
   public void embedPendingNow() {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);

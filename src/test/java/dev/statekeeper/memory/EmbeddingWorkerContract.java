@@ -83,6 +83,8 @@ abstract class EmbeddingWorkerContract {
       Health degraded = sk.health().check().checks().get("embeddings");
       assertThat(degraded.details()).containsEntry("backlog", 1L).containsKey("reason");
       assertThat((String) degraded.details().get("reason")).contains("unreachable");
+      assertThat(sk.meterRegistry().get("statekeeper.background.failures").tag("loop", "embeddings").functionCounter().count())
+          .isGreaterThanOrEqualTo(3);
       // the query itself cannot be embedded either: semantic says so (503), hybrid answered by keyword above
       assertThatThrownBy(() -> memory.search(me, new SearchRequest("orange juice", null, null, "semantic", null)))
           .isInstanceOf(StatekeeperException.StoreUnavailable.class)
@@ -94,6 +96,7 @@ abstract class EmbeddingWorkerContract {
       Health up = sk.health().check().checks().get("embeddings");
       assertThat(up.status()).isEqualTo(Health.Status.UP);
       assertThat(up.details()).containsEntry("backlog", 0L).containsEntry("failures_in_a_row", 0);
+      assertThat(sk.meterRegistry().get("statekeeper.memory.embedded").functionCounter().count()).isEqualTo(1);
     }
   }
 
