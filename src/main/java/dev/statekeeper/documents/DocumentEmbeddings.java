@@ -146,6 +146,7 @@ final class DocumentEmbeddings implements AutoCloseable {
     for (Item item : docs.values()) {
       if ((ids != null && !ids.contains(item.documentId())) || (source != null && !source.equals(item.source()))) continue;
       for (int i = 0; i < item.chunks().length; i++) {
+        if (item.chunks()[i].length != query.length) break; // another model's vectors, until re-embedded
         float score = Vectors.dot(query, item.chunks()[i]);
         if (best.size() < k) {
           best.add(new Candidate(item.documentId(), i, item.version(), score));

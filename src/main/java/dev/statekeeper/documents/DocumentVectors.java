@@ -177,7 +177,9 @@ final class DocumentVectors {
           while (rs.next()) {
             byte[] bytes = rs.getBytes(6);
             out.add(new Change(rs.getLong(1), new DocId(rs.getString(2), rs.getString(3)), rs.getLong(4), rs.getString(5),
-                bytes == null ? null : split(Vectors.fromBytes(bytes), dimensions)));
+                bytes == null || bytes.length % (dimensions * Float.BYTES) != 0
+                    ? null // none, or another model's vectors: treated as absent until re-embedded
+                    : split(Vectors.fromBytes(bytes), dimensions)));
           }
           return out;
         }

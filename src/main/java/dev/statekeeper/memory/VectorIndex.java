@@ -113,7 +113,8 @@ final class VectorIndex implements AutoCloseable {
     }
     PriorityQueue<Candidate> best = new PriorityQueue<>(k + 1, Comparator.comparingDouble(Candidate::score));
     for (Item item : items.values()) {
-      if ((type != null && item.type() != type) || !within(item.namespace(), prefixes)) {
+      if ((type != null && item.type() != type) || !within(item.namespace(), prefixes)
+          || item.vector().length != query.length) { // another model's vector, until it is re-embedded
         continue;
       }
       float score = Vectors.dot(query, item.vector());

@@ -37,15 +37,24 @@ abstract class EmbeddingWorkerContract {
   static final class HashedWords implements Embedder {
     final AtomicBoolean down = new AtomicBoolean();
     final AtomicInteger calls = new AtomicInteger();
+    final int dims;
+
+    HashedWords() {
+      this(384);
+    }
+
+    HashedWords(int dims) {
+      this.dims = dims;
+    }
 
     @Override
     public String model() {
-      return "hashed-words";
+      return "hashed-words-" + dims;
     }
 
     @Override
     public int dimensions() {
-      return 384;
+      return dims;
     }
 
     @Override
@@ -56,9 +65,9 @@ abstract class EmbeddingWorkerContract {
       }
       List<float[]> out = new ArrayList<>();
       for (String t : texts) {
-        float[] v = new float[384];
+        float[] v = new float[dims];
         for (String w : t.toLowerCase(Locale.ROOT).split("\\W+")) {
-          if (!w.isEmpty()) v[Math.floorMod(w.hashCode(), 384)] += 1;
+          if (!w.isEmpty()) v[Math.floorMod(w.hashCode(), dims)] += 1;
         }
         out.add(Vectors.normalised(v));
       }
@@ -97,6 +106,27 @@ abstract class EmbeddingWorkerContract {
       assertThat(up.status()).isEqualTo(Health.Status.UP);
       assertThat(up.details()).containsEntry("backlog", 0L).containsEntry("failures_in_a_row", 0);
       assertThat(sk.meterRegistry().get("statekeeper.memory.embedded").functionCounter().count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anotherModel_reEmbedsEverythingInTheBackground_andOldVectorsNeverMixIn(@TempDir Path dir) {
+    Caller me = new Caller("w-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
+    var config = kind().config(dir);
+    try (Statekeeper sk = Statekeeper.open(config, new HashedWords(384))) {
+      sk.memory().put(me, "notes", "a", MemoryWrite.of(IntNode.valueOf(1)).withText("green tea with honey"), Precondition.NONE);
+      sk.documents().create(me, new dev.statekeeper.documents.NewDocument("d", null, "green tea with honey", null, null));
+      sk.memory().embedPendingNow();
+      sk.documents().embedPendingNow();
+    }
+    HashedWords other = new HashedWords(32);
+    try (Statekeeper sk = Statekeeper.open(config, other)) {
+      // searches work (never mixing 384- and 32-dimension vectors) and find both once re-embedded
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> sk.memory().search(me, new SearchRequest("honey tea", null, null, "semantic", null)).size() == 1
+              && sk.documents().search(me, new dev.statekeeper.documents.DocumentSearch("honey tea", "semantic", null, null)).size() == 1);
+      assertThat(sk.memory().embeddingStatus().model()).isEqualTo("hashed-words-32");
+      assertThat(sk.memory().embeddingStatus().embedded()).isEqualTo(1);
     }
   }
 
