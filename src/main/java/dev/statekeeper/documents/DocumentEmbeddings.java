@@ -120,7 +120,7 @@ final class DocumentEmbeddings implements AutoCloseable {
     refreshLock.lock();
     try {
       while (true) {
-        List<Change> changes = sql.changesAfter(lastSeq, 500, embedder.dimensions());
+        List<Change> changes = sql.changesAfter(lastSeq, 500, embedder.model(), embedder.dimensions());
         for (Change c : changes) {
           if (c.vectors() == null) {
             Map<String, Item> docs = tenants.get(c.doc().tenant());

@@ -167,15 +167,16 @@ final class DocumentVectors {
     });
   }
 
-  List<Change> changesAfter(long afterSeq, int limit, int dimensions) {
-    String sql = "SELECT seq, tenant, document_id, version, source, vectors FROM document_vectors WHERE seq > ? ORDER BY seq LIMIT ?";
+  /** Changes after {@code afterSeq}; vectors of another model than {@code model} read as absent. */
+  List<Change> changesAfter(long afterSeq, int limit, String model, int dimensions) {
+    String sql = "SELECT seq, tenant, document_id, version, source, vectors, model FROM document_vectors WHERE seq > ? ORDER BY seq LIMIT ?";
     return store.read("reading document vector changes", c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         SqlArgs.bind(ps, d, afterSeq, limit);
         try (ResultSet rs = ps.executeQuery()) {
           List<Change> out = new ArrayList<>();
           while (rs.next()) {
-            byte[] bytes = rs.getBytes(6);
+            byte[] bytes = model.equals(rs.getString(7)) ? rs.getBytes(6) : null;
             out.add(new Change(rs.getLong(1), new DocId(rs.getString(2), rs.getString(3)), rs.getLong(4), rs.getString(5),
                 bytes == null || bytes.length % (dimensions * Float.BYTES) != 0
                     ? null // none, or another model's vectors: treated as absent until re-embedded

@@ -55,7 +55,7 @@ public final class Memory implements AutoCloseable {
     this.retention = new VersionRetention(store, config.memoryRetention(), config.retentionInterval(), clock);
     this.embedder = embedder;
     this.vectors = new MemoryVectors(store);
-    this.index = new VectorIndex(vectors, INDEX_REFRESH);
+    this.index = new VectorIndex(vectors, embedder.model(), INDEX_REFRESH);
     this.worker = new EmbeddingWorker(vectors, embedder, index::wake, EMBED_BATCH, WORKER_POLL);
   }
 

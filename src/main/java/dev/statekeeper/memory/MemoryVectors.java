@@ -174,10 +174,13 @@ final class MemoryVectors {
         });
   }
 
-  /** Changes of the vectors after {@code afterSeq}, in {@code seq} order, at most {@code limit}. */
-  List<Change> changesAfter(long afterSeq, int limit) {
+  /**
+   * Changes of the vectors after {@code afterSeq}, in {@code seq} order, at most {@code limit}; a
+   * vector made by another model than {@code model} reads as absent (it is re-embedded soon).
+   */
+  List<Change> changesAfter(long afterSeq, int limit, String model) {
     String sql =
-        "SELECT seq, tenant, namespace, key, version, type, vector FROM memory_vectors WHERE seq > ?"
+        "SELECT seq, tenant, namespace, key, version, type, model, vector FROM memory_vectors WHERE seq > ?"
             + " ORDER BY seq LIMIT ?";
     return store.read(
         "reading vector changes",
@@ -187,7 +190,7 @@ final class MemoryVectors {
             try (ResultSet rs = ps.executeQuery()) {
               List<Change> out = new ArrayList<>();
               while (rs.next()) {
-                byte[] bytes = rs.getBytes("vector");
+                byte[] bytes = model.equals(rs.getString("model")) ? rs.getBytes("vector") : null;
                 out.add(
                     new Change(
                         rs.getLong("seq"),

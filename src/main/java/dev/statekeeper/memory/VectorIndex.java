@@ -43,6 +43,7 @@ final class VectorIndex implements AutoCloseable {
   record Candidate(Item item, float score) {}
 
   private final MemoryVectors sql;
+  private final String model;
   private final Duration interval;
   private final Map<String, Map<String, Item>> tenants = new ConcurrentHashMap<>();
   private final ReentrantLock refreshLock = new ReentrantLock();
@@ -52,8 +53,9 @@ final class VectorIndex implements AutoCloseable {
   private volatile boolean running = true;
   private volatile long lastSeq;
 
-  VectorIndex(MemoryVectors sql, Duration interval) {
+  VectorIndex(MemoryVectors sql, String model, Duration interval) {
     this.sql = sql;
+    this.model = model;
     this.interval = interval;
     this.thread = Thread.ofPlatform().daemon().name("statekeeper-vector-index").unstarted(this::loop);
   }
@@ -74,7 +76,7 @@ final class VectorIndex implements AutoCloseable {
     try {
       int applied = 0;
       while (true) {
-        List<Change> changes = sql.changesAfter(lastSeq, PAGE);
+        List<Change> changes = sql.changesAfter(lastSeq, PAGE, model);
         for (Change c : changes) {
           apply(c);
           lastSeq = c.seq();

@@ -37,6 +37,7 @@ abstract class EmbeddingWorkerContract {
   static final class HashedWords implements Embedder {
     final AtomicBoolean down = new AtomicBoolean();
     final AtomicInteger calls = new AtomicInteger();
+    final java.util.Queue<String> texts = new java.util.concurrent.ConcurrentLinkedQueue<>();
     final int dims;
 
     HashedWords() {
@@ -60,6 +61,7 @@ abstract class EmbeddingWorkerContract {
     @Override
     public List<float[]> embed(List<String> texts) {
       calls.incrementAndGet();
+      this.texts.addAll(texts);
       if (down.get()) {
         throw new IllegalStateException("embedding provider unreachable (stand-in)");
       }
@@ -90,7 +92,8 @@ abstract class EmbeddingWorkerContract {
       await().atMost(Duration.ofSeconds(30))
           .until(() -> sk.health().check().checks().get("embeddings").status() == Health.Status.DEGRADED);
       Health degraded = sk.health().check().checks().get("embeddings");
-      assertThat(degraded.details()).containsEntry("backlog", 1L).containsKey("reason");
+      assertThat((Long) degraded.details().get("backlog")).isGreaterThanOrEqualTo(1); // (the database may be shared)
+      assertThat(degraded.details()).containsKey("reason");
       assertThat((String) degraded.details().get("reason")).contains("unreachable");
       assertThat(sk.meterRegistry().get("statekeeper.background.failures").tag("loop", "embeddings").functionCounter().count())
           .isGreaterThanOrEqualTo(3);
@@ -102,10 +105,11 @@ abstract class EmbeddingWorkerContract {
       embedder.down.set(false);
       await().atMost(Duration.ofSeconds(30))
           .until(() -> memory.search(me, new SearchRequest("orange juice", null, null, "semantic", null)).size() == 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> memory.embeddingStatus().backlog() == 0);
       Health up = sk.health().check().checks().get("embeddings");
       assertThat(up.status()).isEqualTo(Health.Status.UP);
       assertThat(up.details()).containsEntry("backlog", 0L).containsEntry("failures_in_a_row", 0);
-      assertThat(sk.meterRegistry().get("statekeeper.memory.embedded").functionCounter().count()).isEqualTo(1);
+      assertThat(sk.meterRegistry().get("statekeeper.memory.embedded").functionCounter().count()).isGreaterThanOrEqualTo(1);
     }
   }
 
@@ -126,7 +130,7 @@ abstract class EmbeddingWorkerContract {
           .until(() -> sk.memory().search(me, new SearchRequest("honey tea", null, null, "semantic", null)).size() == 1
               && sk.documents().search(me, new dev.statekeeper.documents.DocumentSearch("honey tea", "semantic", null, null)).size() == 1);
       assertThat(sk.memory().embeddingStatus().model()).isEqualTo("hashed-words-32");
-      assertThat(sk.memory().embeddingStatus().embedded()).isEqualTo(1);
+      assertThat(other.texts).contains("green tea with honey"); // (other tests' entries may share the database)
     }
   }
 
@@ -134,17 +138,18 @@ abstract class EmbeddingWorkerContract {
   void aRestart_loadsTheStoredVectors_withoutEmbeddingAgain(@TempDir Path dir) {
     HashedWords first = new HashedWords();
     Caller me = new Caller("w-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
+    String text = "lavender soap smells of summer " + UUID.randomUUID(); // (other tests' entries may share the database)
     var config = kind().config(dir);
     try (Statekeeper sk = Statekeeper.open(config, first)) {
-      sk.memory().put(me, "notes", "a", MemoryWrite.of(IntNode.valueOf(1)).withText("green tea with honey"), Precondition.NONE);
-      await().atMost(Duration.ofSeconds(30)).until(() -> sk.memory().embeddingStatus().backlog() == 0);
+      sk.memory().put(me, "notes", "a", MemoryWrite.of(IntNode.valueOf(1)).withText(text), Precondition.NONE);
+      sk.memory().embedPendingNow();
+      assertThat(first.texts).contains(text);
     }
     HashedWords second = new HashedWords();
     try (Statekeeper sk = Statekeeper.open(config, second)) {
       await().atMost(Duration.ofSeconds(30))
-          .until(() -> sk.memory().search(me, new SearchRequest("honey tea", null, null, "semantic", null)).size() == 1);
-      assertThat(sk.memory().embeddingStatus().backlog()).isZero();
-      assertThat(sk.memory().embeddingStatus().embedded()).as("nothing embedded again").isZero();
+          .until(() -> sk.memory().search(me, new SearchRequest("lavender summer", null, null, "semantic", null)).size() == 1);
+      assertThat(second.texts).as("its vector came from the store, not from embedding it again").doesNotContain(text);
     }
   }
 }
