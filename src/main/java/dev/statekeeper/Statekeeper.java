@@ -5,7 +5,9 @@ import dev.statekeeper.backup.Backups;
 import dev.statekeeper.keys.CreatedKey;
 import dev.statekeeper.keys.Keys;
 import dev.statekeeper.store.Redis;
+import dev.statekeeper.documents.Documents;
 import dev.statekeeper.memory.Memory;
+import dev.statekeeper.search.Embedder;
 import dev.statekeeper.sessions.Sessions;
 import dev.statekeeper.ops.HealthChecks;
 import dev.statekeeper.ops.Metrics;
@@ -40,6 +42,7 @@ public final class Statekeeper implements AutoCloseable {
   private final Tasks tasks;
   private final Sessions sessions;
   private final Memory memory;
+  private final Documents documents;
   private final Backups backups;
   private final Redis redis; // null without --redis-url
   private final Access access;
@@ -47,7 +50,7 @@ public final class Statekeeper implements AutoCloseable {
   private final Operations operations;
   private volatile int pendingMigrations;
 
-  private Statekeeper(StatekeeperConfig config, Store store, Metrics metrics) {
+  private Statekeeper(StatekeeperConfig config, Store store, Metrics metrics, Embedder embedder) {
     this.config = config;
     this.store = store;
     this.metrics = metrics;
@@ -76,7 +79,9 @@ public final class Statekeeper implements AutoCloseable {
     this.tasks = Tasks.start(store, config, access, metrics.registry());
     access.registerParents("task", tasks::parentsOf);
     this.sessions = Sessions.start(store, config, access);
-    this.memory = Memory.start(store, config, access);
+    this.memory = Memory.start(store, config, access, embedder);
+    this.documents = Documents.start(store, access, embedder);
+    memory.registerMeters(metrics.registry());
     this.backups = new Backups(store, config.effectiveBackupDir(), config.backupKeep());
     try {
       this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations);
@@ -87,6 +92,7 @@ public final class Statekeeper implements AutoCloseable {
     if (redis != null) {
       operations.health().register("cache", this::cacheHealth);
     }
+    operations.health().register("embeddings", this::embeddingsHealth);
     if (config.backupEvery() != null) {
       backups.scheduleEvery(config.backupEvery());
     }
@@ -117,8 +123,47 @@ public final class Statekeeper implements AutoCloseable {
     return dev.statekeeper.ops.Health.degraded(d);
   }
 
-  /** Opens (and if needed creates and migrates) the store the configuration names. */
+  /**
+   * Semantic search: UP while the embedding worker keeps up; DEGRADED (never DOWN: keyword search
+   * and every write still work) when it failed several times in a row, so recent writes are not
+   * found semantically until it recovers.
+   */
+  private dev.statekeeper.ops.Health embeddingsHealth() {
+    Memory.EmbeddingStatus s = memory.embeddingStatus();
+    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("model", s.model());
+    d.put("backlog", s.backlog());
+    d.put("oldest_pending_age_seconds",
+        s.oldestPending() == null ? null : Math.max(0, Duration.between(s.oldestPending(), java.time.Instant.now()).toSeconds()));
+    d.put("last_success", s.lastSuccess() == null ? null : s.lastSuccess().toString());
+    d.put("failures_in_a_row", s.failuresInARow());
+    d.put("indexed", s.indexed());
+    d.put("document_backlog", documents.embeddingBacklog());
+    int documentFailures = documents.embeddingFailuresInARow();
+    if (s.degraded()) {
+      d.put("reason", "the embedding worker failed " + s.failuresInARow() + " times in a row: " + s.lastError());
+      return dev.statekeeper.ops.Health.degraded(d);
+    }
+    if (documentFailures >= 3) {
+      d.put("reason", "the document embedding worker failed " + documentFailures + " times in a row");
+      return dev.statekeeper.ops.Health.degraded(d);
+    }
+    return dev.statekeeper.ops.Health.up(d);
+  }
+
+  /**
+   * Opens (and if needed creates and migrates) the store the configuration names, with the local
+   * embedding model for semantic search.
+   */
   public static Statekeeper open(StatekeeperConfig config) {
+    return open(config, Embedder.localMiniLm());
+  }
+
+  /**
+   * Opens the store the configuration names, with {@code embedder} computing the embeddings of
+   * semantic search (an HTTP provider, say, or a stand-in for tests).
+   */
+  public static Statekeeper open(StatekeeperConfig config, Embedder embedder) {
     Metrics metrics = Metrics.create(config);
     Store store;
     try {
@@ -128,7 +173,7 @@ public final class Statekeeper implements AutoCloseable {
       throw e;
     }
     try {
-      return new Statekeeper(config, store, metrics);
+      return new Statekeeper(config, store, metrics, embedder);
     } catch (RuntimeException | Error e) {
       store.close();
       metrics.close();
@@ -145,9 +190,14 @@ public final class Statekeeper implements AutoCloseable {
     return sessions;
   }
 
-  /** Long-term memory: versioned entries under namespaces, listing by prefix, keyword search. */
+  /** Long-term memory: versioned entries under namespaces, listing by prefix, keyword, semantic and hybrid search. */
   public Memory memory() {
     return memory;
+  }
+
+  /** Documents: text split into chunks, searched by keyword, semantic or hybrid search. */
+  public Documents documents() {
+    return documents;
   }
 
   public Keys keys() {
@@ -227,6 +277,7 @@ public final class Statekeeper implements AutoCloseable {
 
   private void closeCapabilities() {
     backups.close();
+    documents.close();
     memory.close();
     sessions.close();
     tasks.close();

@@ -110,6 +110,24 @@ final class BackupTables {
                   c("metadata", Type.JSON), c("created_at", Type.TIME), c("updated_at", Type.TIME),
                   c("written_by", Type.TEXT)),
               List.of("tenant", "namespace", "key", "version"),
+              null),
+          new Table(
+              "documents",
+              List.of(
+                  c("tenant", Type.TEXT), c("id", Type.TEXT), c("version", Type.INTEGER), c("title", Type.TEXT),
+                  c("source", Type.TEXT), c("metadata", Type.JSON), c("text", Type.TEXT), c("chunks", Type.INTEGER),
+                  c("created_at", Type.TIME), c("updated_at", Type.TIME), c("written_by", Type.TEXT)),
+              List.of("tenant", "id"),
+              null),
+          // Not carried, as for memory: SQLite's id (the full-text index's rowid) and PostgreSQL's
+          // generated text_tsv. Nor are memory_vectors and embedding_outbox: vectors are
+          // recomputed after a restore (Memory queues entries that lack one at start).
+          new Table(
+              "document_chunks",
+              List.of(
+                  c("tenant", Type.TEXT), c("document_id", Type.TEXT), c("chunk", Type.INTEGER), c("source", Type.TEXT),
+                  c("text", Type.TEXT)),
+              List.of("tenant", "document_id", "chunk"),
               null));
 
   static Table named(String name) {

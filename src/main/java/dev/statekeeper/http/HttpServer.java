@@ -72,6 +72,7 @@ public final class HttpServer implements AutoCloseable {
               new KeyRoutes(sk.keys(), maxBody).register(c.routes);
               new SessionRoutes(sk.sessions(), maxBody).register(c.routes);
               new MemoryRoutes(sk.memory(), maxBody).register(c.routes);
+              new DocumentRoutes(sk.documents(), maxBody).register(c.routes);
               new AdminRoutes(sk.backups()).register(c.routes);
               new AccessRoutes(sk.access(), maxBody).register(c.routes);
 

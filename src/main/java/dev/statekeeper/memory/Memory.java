@@ -8,6 +8,10 @@ import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.StatekeeperException.InvalidInput;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.search.Embedder;
+import dev.statekeeper.search.RankFusion;
+import dev.statekeeper.search.StopWords;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -32,25 +36,64 @@ import java.util.Locale;
  */
 public final class Memory implements AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Memory.class);
+
   private final MemoryRepository repository;
   private final StatekeeperConfig config;
   private final VersionRetention retention;
   private final Authorizer authz;
 
-  private Memory(Store store, StatekeeperConfig config, InstantSource clock, Authorizer authz) {
+  private final Embedder embedder;
+  private final MemoryVectors vectors;
+  private final VectorIndex index;
+  private final EmbeddingWorker worker;
+
+  private Memory(Store store, StatekeeperConfig config, InstantSource clock, Authorizer authz, Embedder embedder) {
     this.config = config;
     this.authz = authz;
     this.repository = MemoryRepository.forStore(store);
     this.retention = new VersionRetention(store, config.memoryRetention(), config.retentionInterval(), clock);
+    this.embedder = embedder;
+    this.vectors = new MemoryVectors(store);
+    this.index = new VectorIndex(vectors, embedder.model(), INDEX_REFRESH);
+    this.worker = new EmbeddingWorker(vectors, embedder, index::wake, EMBED_BATCH, WORKER_POLL);
+  }
+
+  /** How often the in-memory index looks for vectors other nodes stored. */
+  static final Duration INDEX_REFRESH = Duration.ofMillis(500);
+
+  /** How often the embedding worker looks for work queued by other nodes (this node's writes wake it). */
+  static final Duration WORKER_POLL = Duration.ofSeconds(1);
+
+  static final int EMBED_BATCH = 32;
+
+  /**
+   * Opens memory on {@code store}, enforcing {@code authz} on every call, with the local embedding
+   * model (see {@link #start(Store, StatekeeperConfig, Authorizer, Embedder)}).
+   */
+  public static Memory start(Store store, StatekeeperConfig config, Authorizer authz) {
+    return start(store, config, authz, Embedder.localMiniLm());
   }
 
   /**
-   * Opens memory on {@code store}, enforcing {@code authz} on every call, and starts its retention
-   * job (when rules are configured).
+   * Opens memory on {@code store}, enforcing {@code authz} on every call, and starts its
+   * background jobs: retention (when rules are configured), the embedding worker (which first
+   * queues every entry whose text has no vector from {@code embedder}'s model) and the in-memory
+   * vector index, which loads the stored vectors and then follows their change log.
    */
-  public static Memory start(Store store, StatekeeperConfig config, Authorizer authz) {
-    Memory memory = new Memory(store, config, InstantSource.system(), authz);
+  public static Memory start(Store store, StatekeeperConfig config, Authorizer authz, Embedder embedder) {
+    Memory memory = new Memory(store, config, InstantSource.system(), authz, embedder);
     memory.retention.start();
+    try {
+      int queued = memory.vectors.reconcile(embedder.model());
+      if (queued > 0) {
+        log.info("{} memory entries have no embedding from {} yet; queued for the background worker", queued, embedder.model());
+      }
+    } catch (RuntimeException e) { // e.g. the schema is not migrated yet; the worker retries its own work
+      log.warn("could not queue memory entries that lack embeddings: {}", e.toString());
+    }
+    memory.index.start();
+    memory.worker.start();
     return memory;
   }
 
@@ -65,9 +108,12 @@ public final class Memory implements AutoCloseable {
     Namespaces.key(key);
     require(caller, Action.WRITE, namespace);
     MemoryRepository.Content content = MemoryInput.content(write, config.maxMemoryValueBytes());
-    return repository.put(
-        caller.tenant(), namespace, key, content, precondition == null ? Precondition.NONE : precondition,
-        caller.subject());
+    PutResult r =
+        repository.put(
+            caller.tenant(), namespace, key, content, precondition == null ? Precondition.NONE : precondition,
+            caller.subject());
+    worker.wake();
+    return r;
   }
 
   /**
@@ -82,7 +128,9 @@ public final class Memory implements AutoCloseable {
     if (pre.kind() == Precondition.Kind.ABSENT) {
       throw new InvalidInput("invalid_precondition", "If-None-Match: * cannot apply to a delete");
     }
-    return repository.delete(caller.tenant(), namespace, key, pre, caller.subject());
+    MemoryEntry tombstone = repository.delete(caller.tenant(), namespace, key, pre, caller.subject());
+    worker.wake();
+    return tombstone;
   }
 
   // ---------------------------------------------------------------- reads
@@ -157,22 +205,27 @@ public final class Memory implements AutoCloseable {
   }
 
   /**
-   * Searches the text of live entries. Mode {@code keyword} (also what a request without a mode
-   * gets, until semantic search exists) ranks entries by how many of the query's words their
-   * text holds, and how rare those words are; {@code semantic} and {@code hybrid} fail with
-   * {@code search_mode_unavailable}. Entries without text are never found.
+   * Searches the text of live entries; entries without text are never found. Modes:
+   *
+   * <ul>
+   *   <li>{@code keyword}: entries holding the query's words, ranked by how many and how rare
+   *       (BM25 on SQLite, {@code ts_rank} on PostgreSQL); sees a write at once.
+   *   <li>{@code semantic}: entries whose text means something close to the query, by cosine
+   *       similarity of embeddings (score in [-1, 1]); sees a write once the background worker
+   *       embedded it, normally within a second or two. Only vectors of the entry's current
+   *       version count: an overwritten or deleted entry's old vector is never returned.
+   *   <li>{@code hybrid} (what a request without a mode gets): both rankings fused by reciprocal
+   *       rank ({@link RankFusion}, k = 60), so an entry not embedded yet is still found by its
+   *       words. The keyword side leaves out English stop words ({@link StopWords}). If the query cannot be embedded, hybrid answers from the keyword side alone.
+   * </ul>
+   *
+   * Every mode filters by tenant, prefix (whole segments), type and what the caller may read.
    */
   public List<SearchHit> search(Caller caller, SearchRequest request) {
-    String mode = request.mode() == null ? "keyword" : request.mode().toLowerCase(Locale.ROOT);
-    switch (mode) {
-      case "keyword" -> {}
-      case "semantic", "hybrid" ->
-          throw new InvalidInput(
-              "search_mode_unavailable",
-              "search mode '" + mode + "' is not available yet (it needs embeddings); use \"mode\": \"keyword\"");
-      default ->
-          throw new InvalidInput(
-              "invalid_search_mode", "mode must be one of keyword, semantic, hybrid; got '" + request.mode() + "'");
+    String mode = request.mode() == null ? "hybrid" : request.mode().toLowerCase(Locale.ROOT);
+    if (!List.of("keyword", "semantic", "hybrid").contains(mode)) {
+      throw new InvalidInput(
+          "invalid_search_mode", "mode must be one of keyword, semantic, hybrid; got '" + request.mode() + "'");
     }
     List<String> terms = MemoryInput.terms(request.query());
     String prefix = request.prefix() == null || request.prefix().isEmpty() ? null : Namespaces.prefix(request.prefix());
@@ -183,9 +236,72 @@ public final class Memory implements AutoCloseable {
       return List.of(); // nothing but punctuation (no word can match), or nothing readable
     }
     List<String> prefixes = visible != null ? visible : prefix == null ? null : List.of(prefix);
-    return repository.search(caller.tenant(), terms, prefixes, type, limit).stream()
-        .map(s -> SearchHit.of(s.entry(), s.score()))
-        .toList();
+    String tenant = caller.tenant();
+    List<MemoryRepository.Scored> ranked =
+        switch (mode) {
+          case "keyword" -> repository.search(tenant, terms, prefixes, type, limit);
+          case "semantic" -> semantic(tenant, embedQuery(request.query()), prefixes, type, limit);
+          default -> hybrid(tenant, request.query(), terms, prefixes, type, limit);
+        };
+    return ranked.stream().map(s -> SearchHit.of(s.entry(), s.score())).toList();
+  }
+
+  /** How deep each side of a hybrid search looks before the rankings are fused. */
+  private static int fusionDepth(int limit) {
+    return Math.min(MemoryInput.MAX_SEARCH_LIMIT, Math.max(50, limit * 2));
+  }
+
+  private List<MemoryRepository.Scored> hybrid(
+      String tenant, String query, List<String> terms, List<String> prefixes, MemoryType type, int limit) {
+    int depth = fusionDepth(limit);
+    List<String> content = StopWords.without(terms);
+    List<MemoryRepository.Scored> keyword =
+        content.isEmpty() ? List.of() : repository.search(tenant, content, prefixes, type, depth);
+    List<MemoryRepository.Scored> semantic;
+    try {
+      semantic = semantic(tenant, embedder.embed(List.of(query)).get(0), prefixes, type, depth);
+    } catch (RuntimeException e) {
+      log.warn("embedding a query failed; hybrid search answers by keyword alone: {}", e.toString());
+      semantic = List.of();
+    }
+    List<RankFusion.Fused<MemoryRepository.Scored>> fused =
+        RankFusion.fuse(List.of(keyword, semantic), s -> s.entry().namespace() + '\u0000' + s.entry().key());
+    List<MemoryRepository.Scored> out = new ArrayList<>();
+    for (var f : fused.subList(0, Math.min(limit, fused.size()))) {
+      out.add(new MemoryRepository.Scored(f.item().entry(), f.score()));
+    }
+    return out;
+  }
+
+  private float[] embedQuery(String query) {
+    try {
+      return embedder.embed(List.of(query)).get(0);
+    } catch (RuntimeException e) {
+      throw new StatekeeperException.StoreUnavailable(
+          "semantic search is unavailable: the embedding model (" + embedder.model() + ") failed: " + e, e);
+    }
+  }
+
+  /**
+   * The nearest vectors from the index, checked against the entries' current rows: a candidate
+   * whose entry was deleted, or overwritten since it was embedded, is dropped.
+   */
+  private List<MemoryRepository.Scored> semantic(
+      String tenant, float[] query, List<String> prefixes, MemoryType type, int limit) {
+    List<VectorIndex.Candidate> candidates = index.search(tenant, query, prefixes, type, limit + 10);
+    List<MemoryVectors.EntryId> ids = new ArrayList<>(candidates.size());
+    for (VectorIndex.Candidate c : candidates) {
+      ids.add(new MemoryVectors.EntryId(tenant, c.item().namespace(), c.item().key()));
+    }
+    java.util.Map<MemoryVectors.EntryId, MemoryEntry> live = vectors.live(tenant, ids);
+    List<MemoryRepository.Scored> out = new ArrayList<>();
+    for (int i = 0; i < candidates.size() && out.size() < limit; i++) {
+      MemoryEntry e = live.get(ids.get(i));
+      if (e != null && e.version() == candidates.get(i).item().version() && e.text() != null) {
+        out.add(new MemoryRepository.Scored(e, candidates.get(i).score()));
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- operations
@@ -209,8 +325,70 @@ public final class Memory implements AutoCloseable {
    */
   public record RetentionStatus(Instant lastRun, long versionsRemoved, long failures) {}
 
+  /**
+   * Figures of semantic search, for the {@code embeddings} health check.
+   *
+   * @param model the embedding model
+   * @param backlog outbox rows waiting (entries written or deleted, not embedded yet)
+   * @param oldestPending when the oldest of them was written (null when none)
+   * @param lastSuccess when this node last stored vectors (null before the first time)
+   * @param failuresInARow embedding attempts that failed since the last success
+   * @param lastError the last failure (null when none)
+   * @param indexed vectors in this node's index
+   * @param embedded entries this node embedded since start
+   */
+  public record EmbeddingStatus(
+      String model, long backlog, Instant oldestPending, Instant lastSuccess, int failuresInARow, String lastError,
+      long indexed, long embedded) {
+
+    /** True when the worker keeps failing: searches then miss recent writes semantically. */
+    public boolean degraded() {
+      return failuresInARow >= EmbeddingWorker.DEGRADED_AFTER;
+    }
+  }
+
+  /** The state of the embedding worker and index; reads the outbox size from the store. */
+  public EmbeddingStatus embeddingStatus() {
+    MemoryVectors.Backlog b = vectors.backlog();
+    return new EmbeddingStatus(
+        embedder.model(), b.rows(), b.oldest(), worker.lastSuccess(), worker.failuresInARow(), worker.lastError(),
+        index.size(), worker.embedded());
+  }
+
+  /**
+   * Registers the meters of semantic search: entries embedded, and failed passes of the embedding
+   * worker and of the index refresh as {@code statekeeper_background_failures_total{loop}}.
+   */
+  public void registerMeters(io.micrometer.core.instrument.MeterRegistry registry) {
+    io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.memory.embedded", worker, EmbeddingWorker::embedded)
+        .description("memory entries embedded by this node's worker")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.background.failures", worker, EmbeddingWorker::failures)
+        .description("failed passes of background loops")
+        .tag("loop", "embeddings")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.background.failures", index, VectorIndex::failures)
+        .description("failed passes of background loops")
+        .tag("loop", "vector_index")
+        .register(registry);
+  }
+
+  /** Embeds and indexes everything due now, on the calling thread; for tests and tools. */
+  public void embedPendingNow() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+    while (true) {
+      while (worker.runOnce() > 0 && worker.failuresInARow() == 0) {}
+      // rows the background worker holds are done when they leave the outbox
+      if (vectors.backlog().rows() == 0 || worker.failuresInARow() > 0 || System.nanoTime() > deadline) break;
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+    }
+    index.refresh();
+  }
+
   @Override
   public void close() {
+    worker.close();
+    index.close();
     retention.close();
   }
 

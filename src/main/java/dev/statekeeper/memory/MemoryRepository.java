@@ -22,6 +22,9 @@ import java.util.Optional;
  * it read, and updates with {@code WHERE current_version = <that version>}. Concurrent writers of
  * one key therefore queue on its row and each sees the version the one before it made: every
  * write gets its own version number, and a writer whose {@code If-Match} went stale gets 412.
+ *
+ * <p>Every write and delete also puts a row in {@code embedding_outbox} in the same transaction
+ * ({@link MemoryVectors#enqueue}), so the embedding worker never misses a change.
  */
 abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteMemoryRepository {
 
@@ -92,6 +95,7 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
         written = update(c, tenant, namespace, key, cur.version(), content, actor);
       }
       copyToHistory(c, tenant, namespace, key);
+      MemoryVectors.enqueue(c, d, tenant, namespace, key, written.version());
       return new PutResult(written, cur == null || cur.deleted());
     }
     throw new StatekeeperException.StoreUnavailable(
@@ -122,6 +126,7 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
           MemoryEntry tombstone =
               one(c, dml, List.of(actor, tenant, namespace, key, cur.version()), namespace, key);
           copyToHistory(c, tenant, namespace, key);
+          MemoryVectors.enqueue(c, d, tenant, namespace, key, tombstone.version());
           return tombstone;
         });
   }

@@ -6,8 +6,7 @@ package dev.statekeeper.memory;
  * @param query words to look for (required)
  * @param prefix only entries in this namespace subtree, or null
  * @param type only entries of this type, or null
- * @param mode {@code keyword}; {@code semantic} and {@code hybrid} are not available yet (400
- *     {@code search_mode_unavailable}); null means keyword until they are
+ * @param mode {@code keyword}, {@code semantic} or {@code hybrid}; null means hybrid
  * @param limit 1-100, default 10
  */
 public record SearchRequest(String query, String prefix, String type, String mode, Integer limit) {

@@ -92,6 +92,9 @@ class BackupRoundTripTest {
     }
     sk.memory().put(me, "user:bob", "k", MemoryWrite.of(JSON.readTree("\"x\"")).withType(MemoryType.EPISODIC), Precondition.NONE);
     sk.memory().delete(me, "user:bob", "k", Precondition.NONE);
+    // documents: one replaced, several chunks
+    sk.documents().create(me, new dev.statekeeper.documents.NewDocument("guides/tea.md", "Tea", "Brew green tea.", "wiki", null));
+    sk.documents().replace(me, "guides/tea.md", dev.statekeeper.documents.NewDocument.of("Steep oolong twice. ".repeat(200)));
   }
 
   /** Sessions, events, memory history and keyword search came through a restore. */
@@ -106,6 +109,8 @@ class BackupRoundTripTest {
         .singleElement()
         .satisfies(h -> assertThat(h.version()).isEqualTo(4));
     assertThatThrownBy(() -> sk.memory().get(me, "user:bob", "k")).isInstanceOf(dev.statekeeper.StatekeeperException.NotFound.class);
+    assertThat(sk.documents().get(me, "guides/tea.md").version()).isEqualTo(2);
+    assertThat(sk.documents().search(me, dev.statekeeper.documents.DocumentSearch.keyword("oolong"))).hasSizeGreaterThan(1);
     assertThat(sk.memory().put(me, "user:alice:prefs", "drink", MemoryWrite.of(JSON.valueToTree(5)), Precondition.ifVersion(4))
         .entry().version()).isEqualTo(5);
   }
@@ -143,7 +148,7 @@ class BackupRoundTripTest {
     assertThat(fromSqlite.tables()).extracting(Manifest.TableFile::name)
         .containsExactly(
             "api_keys", "tasks", "task_events", "task_idempotency_keys", "sessions", "session_events", "memory_entries",
-            "memory_versions");
+            "memory_versions", "documents", "document_chunks");
     assertThat(fromSqlite.tables().get(1).rows()).isEqualTo(60);
     assertThat(Backups.checkBackup(dir.resolve("b1"), null, Progress.NONE)).isEmpty();
 

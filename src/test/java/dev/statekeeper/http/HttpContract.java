@@ -32,6 +32,7 @@ abstract class HttpContract
         MalformedInputHttpTests,
         SessionHttpTests,
         MemoryHttpTests,
+        DocumentHttpTests,
         OpsHttpTests {
 
   static final String ROOT_KEY = "sk_test_bootstrap_root_key_0123456789";

@@ -5,6 +5,7 @@ import static dev.statekeeper.http.HttpAssertions.assertProblem;
 import static dev.statekeeper.http.HttpAssertions.fieldNames;
 import static dev.statekeeper.http.HttpAssertions.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.statekeeper.http.TestClient.Response;
@@ -192,12 +193,12 @@ interface MemoryHttpTests extends HttpSuite {
   }
 
   @Test
-  default void search_keywordByDefault_rankedWithScores_andUnavailableModesAre400() {
+  default void search_rankedWithScores_inEachMode_andBadModesAre400() {
     putMemory("kb/tea", "{\"value\":1,\"text\":\"Alice prefers green tea\"}");
     putMemory("kb/coffee", "{\"value\":2,\"text\":\"Bob prefers black coffee\"}");
     putMemory("other/tea", "{\"value\":3,\"text\":\"green tea fields\",\"type\":\"episodic\"}");
 
-    JsonNode r = assertJson(admin().post(MEMORY + "/search", "{\"query\":\"green tea\"}"), 200);
+    JsonNode r = assertJson(admin().post(MEMORY + "/search", "{\"query\":\"green tea\",\"mode\":\"keyword\"}"), 200);
     assertThat(keysOf(r.get("items"))).containsExactlyInAnyOrder("kb/tea", "other/tea");
     JsonNode hit = r.get("items").get(0);
     assertThat(fieldNames(hit)).startsWith("namespace", "key", "version", "score").contains("value", "text", "type", "metadata");
@@ -208,10 +209,18 @@ interface MemoryHttpTests extends HttpSuite {
     assertThat(filtered.get("items")).hasSize(1);
     assertThat(keysOf(assertJson(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"type\":\"episodic\"}"), 200).get("items")))
         .containsExactly("other/tea");
-    assertThat(assertJson(admin().post(MEMORY + "/search", "{\"query\":\"\\\"tea* OR (\"}"), 200).get("items")).hasSize(2);
+    assertThat(assertJson(admin().post(MEMORY + "/search", "{\"query\":\"\\\"tea* OR (\",\"mode\":\"keyword\"}"), 200).get("items")).hasSize(2);
 
-    assertProblem(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"mode\":\"hybrid\"}"), 400, "search_mode_unavailable");
-    assertProblem(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"mode\":\"semantic\"}"), 400, "search_mode_unavailable");
+    // hybrid (the default) finds by keyword at once, before the background worker embedded anything
+    assertThat(keysOf(assertJson(admin().post(MEMORY + "/search", "{\"query\":\"green tea\"}"), 200).get("items")))
+        .contains("kb/tea", "other/tea");
+    assertThat(keysOf(assertJson(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"mode\":\"hybrid\"}"), 200).get("items")))
+        .contains("kb/tea", "other/tea");
+    await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode semantic = assertJson(admin().post(MEMORY + "/search", "{\"query\":\"a cup of green tea\",\"mode\":\"semantic\",\"prefix\":\"kb\"}"), 200);
+      assertThat(keysOf(semantic.get("items"))).startsWith("kb/tea");
+      assertThat(semantic.get("items").get(0).get("score").asDouble()).isBetween(-1.0, 1.0);
+    });
     assertProblem(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"mode\":\"fuzzy\"}"), 400, "invalid_search_mode");
     assertProblem(admin().post(MEMORY + "/search", "{}"), 400, "invalid_query");
     assertProblem(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"limit\":0}"), 400, "invalid_limit");

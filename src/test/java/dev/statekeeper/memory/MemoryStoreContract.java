@@ -594,12 +594,14 @@ abstract class MemoryStoreContract {
   }
 
   @Test
-  void search_modes_keywordOrNone_work_semanticAndHybridAreNotAvailableYet() {
+  void search_modes_allThreeWork_andAnUnknownModeIsRefused() {
     put("kb", "k", "1", "zebra");
-    assertThat(memory.search(me, new SearchRequest("zebra", null, null, null, null))).hasSize(1);
+    assertThat(memory.search(me, new SearchRequest("zebra", null, null, null, null))).hasSize(1); // hybrid
     assertThat(memory.search(me, new SearchRequest("zebra", null, null, "keyword", null))).hasSize(1);
-    assertProblem(() -> memory.search(me, new SearchRequest("zebra", null, null, "semantic", null)), StatekeeperException.InvalidInput.class, "search_mode_unavailable");
-    assertProblem(() -> memory.search(me, new SearchRequest("zebra", null, null, "hybrid", null)), StatekeeperException.InvalidInput.class, "search_mode_unavailable");
+    assertThat(memory.search(me, new SearchRequest("zebra", null, null, "HYBRID", null))).hasSize(1);
+    memory.embedPendingNow();
+    assertThat(memory.search(me, new SearchRequest("a striped animal", null, null, "semantic", null)))
+        .extracting(SearchHit::key).containsExactly("k");
     assertProblem(() -> memory.search(me, new SearchRequest("zebra", null, null, "fuzzy", null)), StatekeeperException.InvalidInput.class, "invalid_search_mode");
     assertProblem(() -> memory.search(me, new SearchRequest(" ", null, null, null, null)), StatekeeperException.InvalidInput.class, "invalid_query");
     assertProblem(() -> memory.search(me, new SearchRequest(null, null, null, null, null)), StatekeeperException.InvalidInput.class, "invalid_query");

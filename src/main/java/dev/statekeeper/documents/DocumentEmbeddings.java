@@ -1,0 +1,195 @@
+package dev.statekeeper.documents;
+
+import dev.statekeeper.documents.DocumentVectors.Change;
+import dev.statekeeper.documents.DocumentVectors.Claimed;
+import dev.statekeeper.documents.DocumentVectors.Current;
+import dev.statekeeper.documents.DocumentVectors.DocId;
+import dev.statekeeper.documents.DocumentVectors.VectorWrite;
+import dev.statekeeper.search.Embedder;
+import dev.statekeeper.search.Vectors;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Embeddings of document chunks: the background worker (outbox → vectors, one document at a time
+ * within a batch, retries with backoff) and this node's in-memory index of every chunk vector,
+ * following the {@code seq} change log. The same design as memory's {@code EmbeddingWorker} and
+ * {@code VectorIndex}, kept apart because the unit here is a document of many chunks.
+ *
+ * <p>Concurrency: one platform thread runs the worker and refreshes the index; searches read the
+ * concurrent maps; {@code refreshLock} guards {@code lastSeq} and lets one refresh run at a time.
+ */
+final class DocumentEmbeddings implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DocumentEmbeddings.class);
+  private static final int BATCH = 8;
+  private static final long LEASE_MILLIS = 600_000; // a long document takes a while
+  private static final Duration POLL = Duration.ofMillis(500);
+
+  /** One document's vectors. */
+  record Item(String documentId, long version, String source, float[][] chunks) {}
+
+  /** A chunk candidate. */
+  record Candidate(String documentId, int chunk, long version, float score) {}
+
+  private final DocumentVectors sql;
+  private final Embedder embedder;
+  private final Map<String, Map<String, Item>> tenants = new ConcurrentHashMap<>();
+  private final ReentrantLock refreshLock = new ReentrantLock();
+  private final Semaphore wake = new Semaphore(0);
+  private final AtomicInteger failuresInARow = new AtomicInteger();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private long lastSeq; // guarded by refreshLock
+
+  DocumentEmbeddings(DocumentVectors sql, Embedder embedder) {
+    this.sql = sql;
+    this.embedder = embedder;
+    this.thread = Thread.ofPlatform().daemon().name("statekeeper-document-embeddings").unstarted(this::loop);
+  }
+
+  void start() {
+    try {
+      sql.reconcile(embedder.model());
+    } catch (RuntimeException e) {
+      log.warn("could not queue documents that lack embeddings: {}", e.toString());
+    }
+    thread.start();
+  }
+
+  void wake() {
+    wake.release();
+  }
+
+  int failuresInARow() {
+    return failuresInARow.get();
+  }
+
+  /** Handles one batch of due outbox rows; returns how many it claimed. */
+  int runOnce() {
+    List<Claimed> claimed = sql.claim(BATCH, LEASE_MILLIS);
+    if (claimed.isEmpty()) return 0;
+    Map<DocId, Long> versions = new LinkedHashMap<>();
+    int attempts = 0;
+    for (Claimed c : claimed) {
+      versions.merge(new DocId(c.tenant(), c.documentId()), c.version(), Math::max);
+      attempts = Math.max(attempts, c.attempts());
+    }
+    List<Long> ids = claimed.stream().map(Claimed::id).toList();
+    List<VectorWrite> writes = new ArrayList<>();
+    try {
+      for (var e : versions.entrySet()) {
+        Current cur = sql.current(e.getKey());
+        if (cur == null) {
+          writes.add(new VectorWrite(e.getKey(), e.getValue(), null, null));
+        } else {
+          List<float[]> v = embedder.embed(cur.chunks());
+          writes.add(new VectorWrite(e.getKey(), cur.version(), cur.source(), v.toArray(new float[0][])));
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      failuresInARow.incrementAndGet();
+      long base = Math.min(300_000L, 1000L << Math.min(20, Math.max(0, attempts - 1)));
+      long backoff = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+      log.warn("embedding documents failed (attempt {}); trying again in {} ms: {}", attempts, backoff, e.toString());
+      sql.retryLater(ids, backoff, e.toString());
+      return claimed.size();
+    }
+    sql.finish(ids, writes, embedder.model());
+    failuresInARow.set(0);
+    refresh();
+    return claimed.size();
+  }
+
+  /** Applies every change of the vectors after the last one seen. */
+  void refresh() {
+    refreshLock.lock();
+    try {
+      while (true) {
+        List<Change> changes = sql.changesAfter(lastSeq, 500, embedder.model(), embedder.dimensions());
+        for (Change c : changes) {
+          if (c.vectors() == null) {
+            Map<String, Item> docs = tenants.get(c.doc().tenant());
+            if (docs != null) docs.remove(c.doc().id());
+          } else {
+            tenants.computeIfAbsent(c.doc().tenant(), t -> new ConcurrentHashMap<>())
+                .put(c.doc().id(), new Item(c.doc().id(), c.version(), c.source(), c.vectors()));
+          }
+          lastSeq = c.seq();
+        }
+        if (changes.size() < 500) return;
+      }
+    } finally {
+      refreshLock.unlock();
+    }
+  }
+
+  /** The {@code k} chunks most similar to {@code query} among {@code ids} (null: all) of {@code source} (null: any). */
+  List<Candidate> search(String tenant, float[] query, Set<String> ids, String source, int k) {
+    Map<String, Item> docs = tenants.get(tenant);
+    if (docs == null) return List.of();
+    PriorityQueue<Candidate> best = new PriorityQueue<>(k + 1, Comparator.comparingDouble(Candidate::score));
+    for (Item item : docs.values()) {
+      if ((ids != null && !ids.contains(item.documentId())) || (source != null && !source.equals(item.source()))) continue;
+      for (int i = 0; i < item.chunks().length; i++) {
+        if (item.chunks()[i].length != query.length) break; // another model's vectors, until re-embedded
+        float score = Vectors.dot(query, item.chunks()[i]);
+        if (best.size() < k) {
+          best.add(new Candidate(item.documentId(), i, item.version(), score));
+        } else if (score > best.peek().score()) {
+          best.poll();
+          best.add(new Candidate(item.documentId(), i, item.version(), score));
+        }
+      }
+    }
+    List<Candidate> out = new ArrayList<>(best);
+    out.sort(Comparator.comparingDouble(Candidate::score).reversed());
+    return out;
+  }
+
+  private void loop() {
+    while (running) {
+      boolean more = false;
+      try {
+        refresh();
+        more = runOnce() > 0 && failuresInARow.get() == 0;
+      } catch (Throwable t) {
+        failuresInARow.incrementAndGet();
+        log.warn("the document embedding worker failed; will try again in {}: {}", POLL, t.toString());
+      }
+      if (more) continue;
+      try {
+        wake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
+        wake.drainPermits();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    wake.release();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

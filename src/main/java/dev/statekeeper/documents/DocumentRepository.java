@@ -1,0 +1,229 @@
+package dev.statekeeper.documents;
+
+import dev.statekeeper.StatekeeperException;
+import dev.statekeeper.store.Dialect;
+import dev.statekeeper.store.JsonColumns;
+import dev.statekeeper.store.SqlArgs;
+import dev.statekeeper.store.Store;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SQL of documents: {@code documents} (one row per document, whole text included) and {@code
+ * document_chunks} (what search reads). A write changes both in one transaction; what differs
+ * between the stores (full-text search, row locks) is switched on the dialect here, in the two
+ * places it matters.
+ */
+final class DocumentRepository {
+
+  private static final String COLUMNS =
+      "id, version, chunks, title, source, metadata, text, created_at, updated_at, written_by";
+
+  /** A validated document, as stored. */
+  record Content(String title, String text, String source, String metadataJson, List<String> chunks) {}
+
+  /** The result of a replace: the document, and whether it did not exist before. */
+  record Written(Document document, boolean created) {}
+
+  private final Store store;
+  private final Dialect d;
+  private final String now;
+
+  DocumentRepository(Store store) {
+    this.store = store;
+    this.d = store.dialect();
+    this.now = d.now();
+  }
+
+  /** Creates version 1; empty when the id is taken. */
+  Optional<Document> create(String tenant, String id, Content content, String actor) {
+    return store.write(
+        "creating document " + id,
+        c -> {
+          String dml =
+              "INSERT INTO documents (tenant, id, version, title, source, metadata, text, chunks, created_at, updated_at,"
+                  + " written_by) VALUES (?, ?, 1, ?, ?, " + d.jsonParam() + ", ?, ?, " + now + ", " + now + ", ?)"
+                  + " ON CONFLICT (tenant, id) DO NOTHING RETURNING " + COLUMNS;
+          Optional<Document> made = one(c, dml, tenant, id, nullable(content.title()), nullable(content.source()),
+              content.metadataJson(), content.text(), content.chunks().size(), actor);
+          if (made.isPresent()) {
+            insertChunks(c, tenant, id, content);
+            DocumentVectors.enqueue(c, d, tenant, id, 1);
+          }
+          return made;
+        });
+  }
+
+  /** Replaces the document (a new version) or creates it (version 1). */
+  Written replace(String tenant, String id, Content content, String actor) {
+    return store.write(
+        "replacing document " + id,
+        c -> {
+          String lock = "SELECT version FROM documents WHERE tenant = ? AND id = ?" + (d == Dialect.POSTGRES ? " FOR UPDATE" : "");
+          Long current = null;
+          try (PreparedStatement ps = c.prepareStatement(lock)) {
+            SqlArgs.bind(ps, d, tenant, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) current = rs.getLong(1);
+            }
+          }
+          Document written;
+          if (current == null) {
+            String dml =
+                "INSERT INTO documents (tenant, id, version, title, source, metadata, text, chunks, created_at, updated_at,"
+                    + " written_by) VALUES (?, ?, 1, ?, ?, " + d.jsonParam() + ", ?, ?, " + now + ", " + now + ", ?)"
+                    + " ON CONFLICT (tenant, id) DO NOTHING RETURNING " + COLUMNS;
+            written = one(c, dml, tenant, id, nullable(content.title()), nullable(content.source()),
+                    content.metadataJson(), content.text(), content.chunks().size(), actor)
+                .orElseThrow(() -> new StatekeeperException.Conflict(
+                    "document_exists", "document " + id + " was created concurrently; retry"));
+          } else {
+            deleteChunks(c, tenant, id);
+            String dml =
+                "UPDATE documents SET version = version + 1, title = ?, source = ?, metadata = " + d.jsonParam()
+                    + ", text = ?, chunks = ?, updated_at = " + now + ", written_by = ?"
+                    + " WHERE tenant = ? AND id = ? AND version = ? RETURNING " + COLUMNS;
+            written = one(c, dml, nullable(content.title()), nullable(content.source()), content.metadataJson(),
+                    content.text(), content.chunks().size(), actor, tenant, id, current)
+                .orElseThrow(() -> new IllegalStateException(
+                    "replacing the locked document " + id + " changed no row, which indicates a bug"));
+          }
+          insertChunks(c, tenant, id, content);
+          DocumentVectors.enqueue(c, d, tenant, id, written.version());
+          return new Written(written, current == null);
+        });
+  }
+
+  Optional<Document> get(String tenant, String id) {
+    return store.read(
+        "reading document " + id,
+        c -> one(c, "SELECT " + COLUMNS + " FROM documents WHERE tenant = ? AND id = ?", tenant, id));
+  }
+
+  /** Ids and texts of the documents of {@code tenant} whose source starts with {@code prefix}. */
+  java.util.Map<String, String> textsBySourcePrefix(String tenant, String prefix) {
+    String sql = "SELECT id, text FROM documents WHERE tenant = ? AND source >= ? AND source < ?";
+    return store.read(
+        "listing documents by source",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            SqlArgs.bind(ps, d, tenant, prefix, prefix + '\uffff');
+            try (ResultSet rs = ps.executeQuery()) {
+              java.util.Map<String, String> out = new java.util.HashMap<>();
+              while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+              return out;
+            }
+          }
+        });
+  }
+
+  /** Deletes the document and its chunks; false when there was none. */
+  boolean delete(String tenant, String id) {
+    return store.write(
+        "deleting document " + id,
+        c -> {
+          deleteChunks(c, tenant, id);
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM documents WHERE tenant = ? AND id = ? RETURNING version")) {
+            SqlArgs.bind(ps, d, tenant, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) return false;
+              DocumentVectors.enqueue(c, d, tenant, id, rs.getLong(1));
+              return true;
+            }
+          }
+        });
+  }
+
+  /**
+   * Chunks matching any of {@code terms}, best first; within the documents {@code ids} (null:
+   * all; empty: none) and of {@code source} (null: any).
+   */
+  List<DocumentHit> search(String tenant, List<String> terms, List<String> ids, String source, int limit) {
+    if (ids != null && ids.isEmpty()) return List.of();
+    List<Object> args = new ArrayList<>();
+    StringBuilder sql = new StringBuilder();
+    if (d == Dialect.SQLITE) {
+      List<String> quoted = new ArrayList<>();
+      for (String t : terms) quoted.add('"' + t + '"');
+      sql.append("SELECT k.document_id, k.chunk, k.text, -bm25(document_chunks_fts) AS score, doc.title, doc.source")
+          .append(" FROM document_chunks_fts JOIN document_chunks k ON k.id = document_chunks_fts.rowid")
+          .append(" JOIN documents doc ON doc.tenant = k.tenant AND doc.id = k.document_id")
+          .append(" WHERE document_chunks_fts MATCH ? AND k.tenant = ?");
+      args.add(String.join(" OR ", quoted));
+    } else {
+      List<String> quoted = new ArrayList<>();
+      for (String t : terms) quoted.add("'" + t + "'");
+      sql.append("SELECT k.document_id, k.chunk, k.text, ts_rank(k.text_tsv, q.query) AS score, doc.title, doc.source")
+          .append(" FROM document_chunks k JOIN documents doc ON doc.tenant = k.tenant AND doc.id = k.document_id,")
+          .append(" to_tsquery('english', ?) AS q(query) WHERE k.text_tsv @@ q.query AND k.tenant = ?");
+      args.add(String.join(" | ", quoted));
+    }
+    args.add(tenant);
+    if (source != null) {
+      sql.append(" AND k.source = ?");
+      args.add(source);
+    }
+    if (ids != null) {
+      sql.append(" AND k.document_id IN (").append(String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))).append(")");
+      args.addAll(ids);
+    }
+    sql.append(" ORDER BY score DESC, k.document_id, k.chunk LIMIT ?");
+    args.add(limit);
+    return store.read(
+        "searching documents",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            SqlArgs.bind(ps, d, args);
+            try (ResultSet rs = ps.executeQuery()) {
+              List<DocumentHit> out = new ArrayList<>();
+              while (rs.next()) {
+                out.add(new DocumentHit(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getDouble(4), rs.getString(5), rs.getString(6)));
+              }
+              return out;
+            }
+          }
+        });
+  }
+
+  private void insertChunks(Connection c, String tenant, String id, Content content) throws SQLException {
+    String dml = "INSERT INTO document_chunks (tenant, document_id, chunk, source, text) VALUES (?, ?, ?, ?, ?)";
+    try (PreparedStatement ps = c.prepareStatement(dml)) {
+      for (int i = 0; i < content.chunks().size(); i++) {
+        SqlArgs.bind(ps, d, tenant, id, i, nullable(content.source()), content.chunks().get(i));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private void deleteChunks(Connection c, String tenant, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM document_chunks WHERE tenant = ? AND document_id = ?")) {
+      SqlArgs.bind(ps, d, tenant, id);
+      ps.executeUpdate();
+    }
+  }
+
+  private Optional<Document> one(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      SqlArgs.bind(ps, d, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) return Optional.empty();
+        return Optional.of(
+            new Document(
+                rs.getString("id"), rs.getLong("version"), rs.getInt("chunks"), rs.getString("title"),
+                rs.getString("source"), JsonColumns.read(rs.getString("metadata")), rs.getString("text"),
+                d.getInstant(rs, "created_at"), d.getInstant(rs, "updated_at"), rs.getString("written_by")));
+      }
+    }
+  }
+
+  private static Object nullable(String s) {
+    return s == null ? SqlArgs.nullOf(java.sql.Types.VARCHAR) : s;
+  }
+}
