@@ -156,7 +156,7 @@ public final class Statekeeper implements AutoCloseable {
    * embedding model for semantic search.
    */
   public static Statekeeper open(StatekeeperConfig config) {
-    return open(config, Embedder.localMiniLm());
+    return open(config, Embedder.of(config.embedding()));
   }
 
   /**

@@ -64,7 +64,26 @@ public record StatekeeperConfig(
     Duration retentionInterval,
     Duration connectionTimeout,
     Duration shutdownTimeout,
+    Embedding embedding,
     Ops ops) {
+
+  /**
+   * Where the embeddings of semantic search come from: {@code local} (the model inside the jar,
+   * the default), or an HTTP provider — {@code ollama} ({@code POST <url>/api/embeddings}) or
+   * {@code openai} (any OpenAI-compatible {@code POST <url>/v1/embeddings}) — with its model and
+   * the length of its vectors. Changing it re-embeds every entry in the background.
+   *
+   * @param apiKey sent as a bearer token to an {@code openai} provider; never logged
+   */
+  public record Embedding(String provider, String url, String model, int dimensions, String apiKey) {
+    public static final Embedding LOCAL = new Embedding("local", null, null, 0, null);
+
+    @Override
+    public String toString() {
+      return provider.equals("local") ? "local" : provider + " " + url + " " + model + " (" + dimensions + " dimensions"
+          + (apiKey == null ? "" : ", api key ***") + ")";
+    }
+  }
 
   /** SQLite's {@code synchronous} pragma: FULL survives power loss; NORMAL may lose the last commits. */
   public enum SqliteSync {
@@ -223,6 +242,7 @@ public record StatekeeperConfig(
     if (redisUrl != null && !redisUrl.startsWith("redis://")) {
       throw invalid("redis-url must look like redis://host:6379; got " + redisUrl);
     }
+    checkEmbedding(embedding);
     positive("redis-timeout", redisTimeout);
     positive("access-epoch-refresh", accessEpochRefresh);
     if (accessEpochRefresh.compareTo(Duration.ofSeconds(1)) > 0) {
@@ -272,7 +292,7 @@ public record StatekeeperConfig(
         + ", maxMemoryValueBytes=" + maxMemoryValueBytes + ", memoryRetention=" + RetentionRule.format(memoryRetention)
         + ", sessionEventRetention=" + sessionEventRetention + ", retentionInterval=" + retentionInterval
         + ", connectionTimeout=" + connectionTimeout
-        + ", shutdownTimeout=" + shutdownTimeout + ", ops=" + ops + "]";
+        + ", shutdownTimeout=" + shutdownTimeout + ", embedding=" + embedding + ", ops=" + ops + "]";
   }
 
   /** True when this instance stores into PostgreSQL rather than the embedded SQLite file. */
@@ -326,6 +346,31 @@ public record StatekeeperConfig(
     if (value < MIN_BODY_BYTES || value > MAX_BODY_BYTES) {
       throw invalid(
           name + " must be between " + MIN_BODY_BYTES + " and " + MAX_BODY_BYTES + "; got " + value);
+    }
+  }
+
+  private static void checkEmbedding(Embedding e) {
+    switch (e.provider()) {
+      case "local" -> {
+        if (e.url() != null || e.model() != null || e.dimensions() != 0) {
+          throw invalid("embedding-url, embedding-model and embedding-dimensions are for an HTTP provider;"
+              + " set embedding-provider to ollama or openai (it is local)");
+        }
+      }
+      case "ollama", "openai" -> {
+        if (e.url() == null || !(e.url().startsWith("http://") || e.url().startsWith("https://"))) {
+          throw invalid("embedding-provider " + e.provider() + " needs embedding-url, like http://127.0.0.1:11434; got "
+              + e.url());
+        }
+        if (e.model() == null) {
+          throw invalid("embedding-provider " + e.provider() + " needs embedding-model, like nomic-embed-text");
+        }
+        if (e.dimensions() < 1 || e.dimensions() > 8192) {
+          throw invalid("embedding-provider " + e.provider() + " needs embedding-dimensions, the length of its vectors"
+              + " (1 to 8192, e.g. 768); got " + e.dimensions());
+        }
+      }
+      default -> throw invalid("embedding-provider must be local, ollama or openai; got " + e.provider());
     }
   }
 
@@ -397,6 +442,11 @@ public record StatekeeperConfig(
     private Duration backupEvery;
     private int backupKeep = 7;
     private String redisUrl;
+    private String embeddingProvider = "local";
+    private String embeddingUrl;
+    private String embeddingModel;
+    private int embeddingDimensions;
+    private String embeddingApiKey;
     private Duration redisTimeout = Duration.ofMillis(200);
     private Duration accessEpochRefresh = Duration.ofMillis(500);
     private long maxEventBytes = 256 * 1024;
@@ -453,6 +503,11 @@ public record StatekeeperConfig(
       backupEvery = c.backupEvery;
       backupKeep = c.backupKeep;
       redisUrl = c.redisUrl;
+      embeddingProvider = c.embedding.provider();
+      embeddingUrl = c.embedding.url();
+      embeddingModel = c.embedding.model();
+      embeddingDimensions = c.embedding.dimensions();
+      embeddingApiKey = c.embedding.apiKey();
       redisTimeout = c.redisTimeout;
       accessEpochRefresh = c.accessEpochRefresh;
       maxEventBytes = c.maxEventBytes;
@@ -504,6 +559,11 @@ public record StatekeeperConfig(
     public Builder backupEvery(Duration v) { backupEvery = v; return this; }
     public Builder backupKeep(int v) { backupKeep = v; return this; }
     public Builder redisUrl(String v) { redisUrl = blankToNull(v); return this; }
+    public Builder embeddingProvider(String v) { embeddingProvider = v == null || v.isBlank() ? "local" : v.trim().toLowerCase(java.util.Locale.ROOT); return this; }
+    public Builder embeddingUrl(String v) { embeddingUrl = blankToNull(v); return this; }
+    public Builder embeddingModel(String v) { embeddingModel = blankToNull(v); return this; }
+    public Builder embeddingDimensions(int v) { embeddingDimensions = v; return this; }
+    public Builder embeddingApiKey(String v) { embeddingApiKey = blankToNull(v); return this; }
     public Builder redisTimeout(Duration v) { redisTimeout = v; return this; }
     public Builder accessEpochRefresh(Duration v) { accessEpochRefresh = v; return this; }
     public Builder maxEventBytes(long v) { maxEventBytes = v; return this; }
@@ -560,6 +620,7 @@ public record StatekeeperConfig(
           keyCacheTtl, migrateOnStart, backupDir, backupEvery, backupKeep, redisUrl, redisTimeout, accessEpochRefresh,
           maxEventBytes, maxStateBytes,
           maxMemoryValueBytes, memoryRetention, sessionEventRetention, retentionInterval, connectionTimeout, shutdownTimeout,
+          new Embedding(embeddingProvider, embeddingUrl, embeddingModel, embeddingDimensions, embeddingApiKey),
           new Ops(metricsEnabled, metricsRequireKey, metricsRefresh, requestLog, logFormat, rateLimits,
               diskMinFreePercent, alertWebhook, alertInterval, alertWindow, alertSlaMinPercent,
               alertErrorRateMaxPercent, alertP99Max, alertPoolBusyMaxPercent));

@@ -22,7 +22,8 @@ final class ConfigOptions {
           "host", "port", "max-body-bytes", "bootstrap-key", "sla-critical", "sla-high", "sla-normal", "sla-low",
           "default-lease", "max-lease", "reaper-interval", "claim-poll-interval", "retry-base-delay",
           "retry-max-delay", "idempotency-retention", "key-cache-ttl", "backup-dir", "backup-every", "backup-keep",
-          "redis-url", "redis-timeout", "access-epoch-refresh",
+          "redis-url", "redis-timeout", "access-epoch-refresh", "embedding-provider", "embedding-url",
+          "embedding-model", "embedding-dimensions", "embedding-api-key",
           "max-event-bytes", "max-state-bytes", "max-memory-value-bytes", "memory-retention",
           "session-event-retention", "retention-interval", "connection-timeout", "shutdown-timeout",
           "metrics", "metrics-require-key", "metrics-refresh", "request-log", "log-format", "rate-limit-root",
@@ -112,6 +113,23 @@ final class ConfigOptions {
 
   @Option(names = "--backup-keep", paramLabel = "N", description = "How many scheduled backups to keep. Default: ${DEFAULT-VALUE}.")
   Integer backupKeep;
+
+  @Option(names = "--embedding-provider", paramLabel = "local|ollama|openai",
+      description = "Where semantic search's embeddings come from: local (the model in the jar), ollama or openai (an OpenAI-compatible server). Default: local.")
+  String embeddingProvider;
+
+  @Option(names = "--embedding-url", paramLabel = "URL", description = "The HTTP provider's base URL, e.g. http://127.0.0.1:11434.")
+  String embeddingUrl;
+
+  @Option(names = "--embedding-model", paramLabel = "NAME", description = "The HTTP provider's model, e.g. nomic-embed-text.")
+  String embeddingModel;
+
+  @Option(names = "--embedding-dimensions", paramLabel = "N", description = "The length of the HTTP provider's vectors, e.g. 768.")
+  Integer embeddingDimensions;
+
+  @Option(names = "--embedding-api-key", paramLabel = "KEY",
+      description = "Bearer token for an openai provider (better from the environment: STATEKEEPER_EMBEDDING_API_KEY). Never logged.")
+  String embeddingApiKey;
 
   @Option(names = "--redis-url", paramLabel = "URL", description = "redis://host:6379 for a cache shared by every node and instant invalidation. Optional; never the source of truth.")
   String redisUrl;
@@ -229,6 +247,11 @@ final class ConfigOptions {
     if (backupEvery != null && !backupEvery.equalsIgnoreCase("none")) b.backupEvery(d("backup-every", backupEvery));
     if (backupKeep != null) b.backupKeep(backupKeep);
     b.redisUrl(redisUrl);
+    if (embeddingProvider != null) b.embeddingProvider(embeddingProvider);
+    b.embeddingUrl(embeddingUrl);
+    b.embeddingModel(embeddingModel);
+    if (embeddingDimensions != null) b.embeddingDimensions(embeddingDimensions);
+    b.embeddingApiKey(embeddingApiKey);
     if (redisTimeout != null) b.redisTimeout(d("redis-timeout", redisTimeout));
     if (accessEpochRefresh != null) b.accessEpochRefresh(d("access-epoch-refresh", accessEpochRefresh));
     if (maxEventBytes != null) b.maxEventBytes(maxEventBytes);

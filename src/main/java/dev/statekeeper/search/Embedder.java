@@ -36,6 +36,15 @@ public interface Embedder {
     return new HttpEmbedder(HttpEmbedder.Api.OPENAI, base, model, dimensions, apiKey, java.time.Duration.ofSeconds(30));
   }
 
+  /** The embedder a configuration names (its {@code embedding-*} settings). */
+  static Embedder of(dev.statekeeper.StatekeeperConfig.Embedding e) {
+    return switch (e.provider()) {
+      case "ollama" -> ollama(java.net.URI.create(e.url()), e.model(), e.dimensions());
+      case "openai" -> openAiCompatible(java.net.URI.create(e.url()), e.model(), e.dimensions(), e.apiKey());
+      default -> localMiniLm();
+    };
+  }
+
   /** all-MiniLM-L6-v2, quantized, 384 dimensions, from langchain4j's embeddings module; loaded on first use. */
   static Embedder localMiniLm() {
     return new LocalMiniLmEmbedder();

@@ -148,4 +148,33 @@ class HttpEmbedderTest {
       assertThat(sk.health().check().checks().get("embeddings").status()).isEqualTo(Health.Status.UP);
     }
   }
+
+  @Test
+  void theConfigurationAlone_choosesTheProvider_asServeWouldGetIt(@TempDir Path dir) {
+    var config = StoreKind.SQLITE.config(dir).toBuilder()
+        .embeddingProvider("openai").embeddingUrl(base.toString()).embeddingModel("text-embed").embeddingDimensions(DIMS)
+        .embeddingApiKey("sk-secret-123").build();
+    assertThat(config.toString()).doesNotContain("sk-secret-123").contains("openai", "text-embed");
+    try (Statekeeper sk = Statekeeper.open(config)) {
+      Caller me = new Caller("c-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
+      sk.memory().put(me, "notes", "a", MemoryWrite.of(IntNode.valueOf(1)).withText("orange juice every morning"), Precondition.NONE);
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> sk.memory().search(me, new SearchRequest("juice orange", null, null, "semantic", null)).size() == 1);
+      assertThat(lastAuthorization.get()).isEqualTo("Bearer sk-secret-123");
+    }
+  }
+
+  @Test
+  void anIncompleteProviderConfiguration_isRefusedWithWhatIsMissing() {
+    var b = dev.statekeeper.StatekeeperConfig.builder();
+    assertThatThrownBy(() -> b.embeddingProvider("ollama").build()).hasMessageContaining("needs embedding-url");
+    assertThatThrownBy(() -> b.embeddingProvider("ollama").embeddingUrl("http://x:1").build()).hasMessageContaining("needs embedding-model");
+    assertThatThrownBy(() -> b.embeddingProvider("ollama").embeddingUrl("http://x:1").embeddingModel("m").build())
+        .hasMessageContaining("needs embedding-dimensions");
+    assertThatThrownBy(() -> b.embeddingProvider("chatgpt").build()).hasMessageContaining("must be local, ollama or openai");
+    assertThatThrownBy(() -> dev.statekeeper.StatekeeperConfig.builder().embeddingModel("m").build())
+        .hasMessageContaining("for an HTTP provider");
+    assertThat(dev.statekeeper.StatekeeperConfig.builder().build().embedding())
+        .isEqualTo(dev.statekeeper.StatekeeperConfig.Embedding.LOCAL);
+  }
 }
