@@ -25,19 +25,22 @@ import org.slf4j.LoggerFactory;
  * several nodes on one PostgreSQL stay current.
  *
  * <p>A search is a linear scan: about 400 multiply-adds per entry, so ~40 M for 100k entries of one
- * tenant. An approximate index (HNSW) belongs above the size where that stops being fast enough;
- * see docs/BENCHMARKS.md for the command that measures it.
+ * tenant. A tenant's vectors sit one after another in one {@code float[]} ({@link Slab}), so the
+ * scan reads memory in order instead of chasing a pointer per entry. An approximate index (HNSW)
+ * belongs above the size where that stops being fast enough; see docs/BENCHMARKS.md for the
+ * command that measures it.
  *
- * <p>Concurrency: the maps are concurrent (searches read while the follower applies changes);
- * {@code refreshLock} lets one refresh run at a time and guards {@code lastSeq}.
+ * <p>Concurrency: each tenant's slab has a read-write lock (searches read, the follower writes a
+ * batch of changes at a time); {@code tenants} is a concurrent map; {@code refreshLock} lets one
+ * refresh run at a time and guards {@code lastSeq}.
  */
 final class VectorIndex implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(VectorIndex.class);
   private static final int PAGE = 2000;
 
-  /** One vector: the entry it belongs to and the version it was made from. */
-  record Item(String namespace, String key, long version, MemoryType type, float[] vector) {}
+  /** One vector's entry: which one, and the version it was made from (the vector is in the slab). */
+  record Item(String namespace, String key, long version, MemoryType type) {}
 
   /** A search candidate, best first. */
   record Candidate(Item item, float score) {}
@@ -45,7 +48,7 @@ final class VectorIndex implements AutoCloseable {
   private final MemoryVectors sql;
   private final String model;
   private final Duration interval;
-  private final Map<String, Map<String, Item>> tenants = new ConcurrentHashMap<>();
+  private final Map<String, Slab> tenants = new ConcurrentHashMap<>();
   private final ReentrantLock refreshLock = new ReentrantLock();
   private final Semaphore wake = new Semaphore(0);
   private final AtomicLong failures = new AtomicLong();
@@ -95,12 +98,114 @@ final class VectorIndex implements AutoCloseable {
     EntryId id = c.id();
     String k = id.namespace() + '\u0000' + id.key();
     if (c.vector() == null) {
-      Map<String, Item> items = tenants.get(id.tenant());
-      if (items != null) items.remove(k);
+      Slab slab = tenants.get(id.tenant());
+      if (slab != null) slab.remove(k);
     } else {
       tenants
-          .computeIfAbsent(id.tenant(), t -> new ConcurrentHashMap<>())
-          .put(k, new Item(id.namespace(), id.key(), c.version(), c.type(), c.vector()));
+          .computeIfAbsent(id.tenant(), t -> new Slab())
+          .put(k, new Item(id.namespace(), id.key(), c.version(), c.type()), c.vector());
+    }
+  }
+
+  /**
+   * One tenant's vectors, contiguous: slot {@code i} holds {@code items[i]} and its vector at
+   * {@code data[i * dims .. (i + 1) * dims)}. A removal moves the last slot into the hole, so the
+   * slots stay dense. Vectors of another length than the first one stored (another model's) are
+   * not kept.
+   */
+  static final class Slab {
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private final Map<String, Integer> slots = new java.util.HashMap<>(); // guarded by lock
+    private Item[] items = new Item[64]; // guarded by lock
+    private String[] keys = new String[64]; // guarded by lock
+    private float[] data = new float[0]; // guarded by lock
+    private int dims = -1; // guarded by lock
+    private int size; // guarded by lock
+
+    void put(String key, Item item, float[] vector) {
+      lock.writeLock().lock();
+      try {
+        if (dims < 0) dims = vector.length;
+        if (vector.length != dims) {
+          removeLocked(key);
+          return;
+        }
+        Integer slot = slots.get(key);
+        if (slot == null) {
+          slot = size++;
+          if (slot == items.length) {
+            items = java.util.Arrays.copyOf(items, items.length * 2);
+            keys = java.util.Arrays.copyOf(keys, keys.length * 2);
+          }
+          if ((long) size * dims > data.length) {
+            data = java.util.Arrays.copyOf(data, Math.max(dims * 64, data.length * 2));
+          }
+          slots.put(key, slot);
+          keys[slot] = key;
+        }
+        items[slot] = item;
+        System.arraycopy(vector, 0, data, slot * dims, dims);
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+
+    void remove(String key) {
+      lock.writeLock().lock();
+      try {
+        removeLocked(key);
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+
+    private void removeLocked(String key) {
+      Integer slot = slots.remove(key);
+      if (slot == null) return;
+      int last = --size;
+      if (slot != last) {
+        items[slot] = items[last];
+        keys[slot] = keys[last];
+        System.arraycopy(data, last * dims, data, slot * dims, dims);
+        slots.put(keys[slot], slot);
+      }
+      items[last] = null;
+      keys[last] = null;
+    }
+
+    int size() {
+      lock.readLock().lock();
+      try {
+        return size;
+      } finally {
+        lock.readLock().unlock();
+      }
+    }
+
+    /** The {@code k} best by dot product with {@code query} that pass the filters, best first. */
+    List<Candidate> search(float[] query, List<String> prefixes, MemoryType type, int k) {
+      PriorityQueue<Candidate> best = new PriorityQueue<>(k + 1, Comparator.comparingDouble(Candidate::score));
+      lock.readLock().lock();
+      try {
+        if (query.length != dims) {
+          return List.of(); // another model's query, or nothing stored yet
+        }
+        float floor = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < size; i++) {
+          float score = Vectors.dot(query, data, i * dims);
+          if (best.size() >= k && score <= floor) continue; // cheaper than the filters
+          Item item = items[i];
+          if ((type != null && item.type() != type) || !within(item.namespace(), prefixes)) continue;
+          best.add(new Candidate(item, score));
+          if (best.size() > k) best.poll();
+          if (best.size() >= k) floor = best.peek().score();
+        }
+      } finally {
+        lock.readLock().unlock();
+      }
+      List<Candidate> out = new ArrayList<>(best);
+      out.sort(Comparator.comparingDouble(Candidate::score).reversed());
+      return out;
     }
   }
 
@@ -109,27 +214,11 @@ final class VectorIndex implements AutoCloseable {
    * subtrees of {@code prefixes} (null: everywhere; whole segments) and of {@code type} (null: any).
    */
   List<Candidate> search(String tenant, float[] query, List<String> prefixes, MemoryType type, int k) {
-    Map<String, Item> items = tenants.get(tenant);
-    if (items == null || k <= 0) {
+    Slab slab = tenants.get(tenant);
+    if (slab == null || k <= 0) {
       return List.of();
     }
-    PriorityQueue<Candidate> best = new PriorityQueue<>(k + 1, Comparator.comparingDouble(Candidate::score));
-    for (Item item : items.values()) {
-      if ((type != null && item.type() != type) || !within(item.namespace(), prefixes)
-          || item.vector().length != query.length) { // another model's vector, until it is re-embedded
-        continue;
-      }
-      float score = Vectors.dot(query, item.vector());
-      if (best.size() < k) {
-        best.add(new Candidate(item, score));
-      } else if (score > best.peek().score()) {
-        best.poll();
-        best.add(new Candidate(item, score));
-      }
-    }
-    List<Candidate> out = new ArrayList<>(best);
-    out.sort(Comparator.comparingDouble(Candidate::score).reversed());
-    return out;
+    return slab.search(query, prefixes, type, k);
   }
 
   static boolean within(String namespace, List<String> prefixes) {
@@ -145,7 +234,7 @@ final class VectorIndex implements AutoCloseable {
   /** Vectors held (all tenants). */
   long size() {
     long n = 0;
-    for (Map<String, Item> m : tenants.values()) n += m.size();
+    for (Slab slab : tenants.values()) n += slab.size();
     return n;
   }
 
