@@ -227,7 +227,7 @@ public final class Memory implements AutoCloseable {
       throw new InvalidInput(
           "invalid_search_mode", "mode must be one of keyword, semantic, hybrid; got '" + request.mode() + "'");
     }
-    List<String> terms = MemoryInput.terms(request.query());
+    List<String> terms = dev.statekeeper.search.SearchTerms.of(request.query());
     String prefix = request.prefix() == null || request.prefix().isEmpty() ? null : Namespaces.prefix(request.prefix());
     MemoryType type = MemoryInput.type(request.type());
     int limit = MemoryInput.limit(request.limit(), MemoryInput.DEFAULT_SEARCH_LIMIT, MemoryInput.MAX_SEARCH_LIMIT);

@@ -7,13 +7,8 @@ import dev.statekeeper.StatekeeperException.InvalidInput;
 import dev.statekeeper.store.JsonColumns;
 import dev.statekeeper.store.StorableJson;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Checks of everything a client sends about memory, each failing with a stable code and a
@@ -27,12 +22,6 @@ final class MemoryInput {
   static final int MAX_LIST_LIMIT = 1_000;
   static final int DEFAULT_SEARCH_LIMIT = 10;
   static final int MAX_SEARCH_LIMIT = 100;
-  static final int MAX_QUERY = 1_000;
-  static final int MAX_TERMS = 32;
-  static final int MAX_TERM = 64;
-
-  /** A word of a search query: letters and digits, with any combining marks after them. */
-  private static final Pattern TERM = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M}]*");
 
   private MemoryInput() {}
 
@@ -103,29 +92,6 @@ final class MemoryInput {
       throw new InvalidInput("invalid_limit", "limit must be between 1 and " + max + "; got " + limit);
     }
     return limit;
-  }
-
-  /**
-   * The words of a search query, at most {@link #MAX_TERMS} distinct ones in the order given.
-   * Everything else (punctuation, operators of either store's query syntax, quotes) separates
-   * words and is otherwise ignored, so no query can be a syntax error.
-   */
-  static List<String> terms(String query) {
-    if (query == null || query.isBlank()) {
-      throw new InvalidInput("invalid_query", "query is required and may not be blank");
-    }
-    if (query.length() > MAX_QUERY) {
-      throw new InvalidInput("invalid_query", "query may be at most " + MAX_QUERY + " characters; got " + query.length());
-    }
-    LinkedHashSet<String> terms = new LinkedHashSet<>();
-    Matcher m = TERM.matcher(query);
-    while (m.find() && terms.size() < MAX_TERMS) {
-      String t = m.group().toLowerCase(Locale.ROOT);
-      if (t.length() <= MAX_TERM) {
-        terms.add(t);
-      }
-    }
-    return new ArrayList<>(terms);
   }
 
   // ---------------------------------------------------------------- cursors

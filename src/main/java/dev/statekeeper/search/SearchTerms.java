@@ -9,8 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The words of a keyword query, for documents (memory has the same rules in {@code MemoryInput}):
- * at most 32 distinct words of letters, digits and marks, in the order given; everything else
+ * The words of a keyword query, for memory and documents alike: at most 32 distinct words of letters, digits and marks, in the order given; everything else
  * separates words, so no query is a syntax error in either store's full-text syntax.
  */
 public final class SearchTerms {
