@@ -21,6 +21,31 @@ public interface Authorizer {
    */
   void require(Caller caller, Action action, String resource, String... parents);
 
+  /**
+   * The 404/403 rule for one existing object, the one place every capability applies it: a caller
+   * who may not even read {@code resource} gets {@code unreadable} (the capability's own "not
+   * found", exactly what a missing object answers); one who may read it but not do {@code action}
+   * gets 403 — {@code read_only_key} for a reader key (which never writes), else {@code
+   * access_denied}.
+   *
+   * @param what the capability's objects, for the reader's message ("sessions")
+   */
+  default void requireOn(
+      Caller caller, Action action, String resource, java.util.function.Supplier<? extends RuntimeException> unreadable,
+      String what, String... parents) {
+    if (!allowed(caller, Action.READ, resource, parents)) {
+      throw unreadable.get();
+    }
+    if (action == Action.READ) {
+      return;
+    }
+    if (caller.role() == Role.READER) {
+      throw new StatekeeperException.Forbidden(
+          "read_only_key", "a reader key cannot change " + what + " (subject " + caller.subject() + ")");
+    }
+    require(caller, action, resource, parents);
+  }
+
   /** Whether {@code caller} may do {@code action} on {@code resource}, without throwing. */
   boolean allowed(Caller caller, Action action, String resource, String... parents);
 

@@ -227,15 +227,9 @@ public final class Documents implements AutoCloseable {
 
   // ---------------------------------------------------------------- helpers
 
+  /** Who may read or change a document: {@link Authorizer#requireOn} on {@code document:<id>}. */
   private void authorize(Caller caller, Action action, String id) {
-    String resource = "document:" + id;
-    if (!authz.allowed(caller, Action.READ, resource)) {
-      throw notFound(id);
-    }
-    if (action != Action.READ) {
-      requireWriter(caller);
-      authz.require(caller, action, resource);
-    }
+    authz.requireOn(caller, action, "document:" + id, () -> notFound(id), "documents");
   }
 
   private static void requireWriter(Caller caller) {

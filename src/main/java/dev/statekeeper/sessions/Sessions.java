@@ -220,14 +220,7 @@ public final class Sessions implements AutoCloseable {
    * session of their tenant.
    */
   private void authorize(Caller caller, Action action, String id) {
-    String resource = "session:" + id;
-    if (!authz.allowed(caller, Action.READ, resource)) {
-      throw notFound(id);
-    }
-    if (action != Action.READ) {
-      requireWriter(caller);
-      authz.require(caller, action, resource);
-    }
+    authz.requireOn(caller, action, "session:" + id, () -> notFound(id), "sessions");
   }
 
   private static void requireWriter(Caller caller) {

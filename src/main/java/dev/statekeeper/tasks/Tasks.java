@@ -304,14 +304,7 @@ public final class Tasks implements AutoCloseable {
 
   /** A task the caller may not read answers exactly as a missing one; one it may read but not change, 403. */
   private void check(Caller caller, Action action, String id, String queue) {
-    String resource = "task:" + id;
-    String parent = "queue:" + queue;
-    if (!authz.allowed(caller, Action.READ, resource, parent)) {
-      throw notFound(id);
-    }
-    if (action != Action.READ) {
-      authz.require(caller, action, resource, parent);
-    }
+    authz.requireOn(caller, action, "task:" + id, () -> notFound(id), "tasks", "queue:" + queue);
   }
 
   // ---------------------------------------------------------------- changes by clients
