@@ -138,6 +138,7 @@ public final class Statekeeper implements AutoCloseable {
     d.put("last_success", s.lastSuccess() == null ? null : s.lastSuccess().toString());
     d.put("failures_in_a_row", s.failuresInARow());
     d.put("indexed", s.indexed());
+    d.put("vector_scan", dev.statekeeper.search.Vectors.implementation());
     d.put("document_backlog", documents.embeddingBacklog());
     int documentFailures = documents.embeddingFailuresInARow();
     if (s.degraded()) {
