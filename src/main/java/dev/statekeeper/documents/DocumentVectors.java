@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -84,7 +83,7 @@ final class DocumentVectors {
     if (ids.isEmpty()) return;
     String dml =
         "UPDATE document_embedding_outbox SET next_attempt_at = " + d.nowPlusMillis("?") + ", last_error = ? WHERE id IN ("
-            + marks(ids.size()) + ")";
+            + SqlArgs.marks(ids.size()) + ")";
     List<Object> args = new ArrayList<>();
     args.add(delayMillis);
     args.add(error.length() > 1000 ? error.substring(0, 1000) : error);
@@ -158,7 +157,7 @@ final class DocumentVectors {
         }
       }
       if (!done.isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM document_embedding_outbox WHERE id IN (" + marks(done.size()) + ")")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM document_embedding_outbox WHERE id IN (" + SqlArgs.marks(done.size()) + ")")) {
           SqlArgs.bind(ps, d, List.copyOf(done));
           ps.executeUpdate();
         }
@@ -192,17 +191,16 @@ final class DocumentVectors {
   List<Chunk> chunks(String tenant, List<String> documentIds, List<Integer> chunkNumbers) {
     if (documentIds.isEmpty()) return List.of();
     List<Object> args = new ArrayList<>();
-    args.add(tenant);
-    List<String> any = new ArrayList<>();
     for (int i = 0; i < documentIds.size(); i++) {
-      any.add("(k.document_id = ? AND k.chunk = ?)");
       args.add(documentIds.get(i));
       args.add(chunkNumbers.get(i));
     }
+    args.add(tenant);
     String sql =
-        "SELECT k.document_id, k.chunk, doc.version, k.text, doc.title, doc.source FROM document_chunks k"
-            + " JOIN documents doc ON doc.tenant = k.tenant AND doc.id = k.document_id WHERE k.tenant = ? AND ("
-            + String.join(" OR ", any) + ")";
+        SqlArgs.valuesTable("wanted", documentIds.size(), "document_id", "chunk")
+            + " SELECT k.document_id, k.chunk, doc.version, k.text, doc.title, doc.source FROM wanted w"
+            + " CROSS JOIN document_chunks k JOIN documents doc ON doc.tenant = k.tenant AND doc.id = k.document_id"
+            + " WHERE k.tenant = ? AND k.document_id = w.document_id AND k.chunk = w.chunk";
     return store.read("reading document chunks for search", c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         SqlArgs.bind(ps, d, args);
@@ -256,7 +254,4 @@ final class DocumentVectors {
     return out;
   }
 
-  private static String marks(int n) {
-    return String.join(", ", Collections.nCopies(n, "?"));
-  }
 }

@@ -103,7 +103,7 @@ final class MemoryVectors {
     if (ids.isEmpty()) return;
     String dml =
         "UPDATE embedding_outbox SET next_attempt_at = " + d.nowPlusMillis("?") + ", last_error = ? WHERE id IN ("
-            + marks(ids.size()) + ")";
+            + SqlArgs.marks(ids.size()) + ")";
     List<Object> args = new ArrayList<>();
     args.add(delayMillis);
     args.add(error.length() > 1000 ? error.substring(0, 1000) : error);
@@ -165,7 +165,7 @@ final class MemoryVectors {
           }
           if (!done.isEmpty()) {
             try (PreparedStatement ps =
-                c.prepareStatement("DELETE FROM embedding_outbox WHERE id IN (" + marks(done.size()) + ")")) {
+                c.prepareStatement("DELETE FROM embedding_outbox WHERE id IN (" + SqlArgs.marks(done.size()) + ")")) {
               SqlArgs.bind(ps, d, List.copyOf(done));
               ps.executeUpdate();
             }
@@ -211,16 +211,16 @@ final class MemoryVectors {
   Map<EntryId, MemoryEntry> live(String tenant, Collection<EntryId> ids) {
     if (ids.isEmpty()) return Map.of();
     List<Object> args = new ArrayList<>();
-    args.add(tenant);
-    List<String> any = new ArrayList<>();
     for (EntryId id : ids) {
-      any.add("(namespace = ? AND key = ?)");
       args.add(id.namespace());
       args.add(id.key());
     }
+    args.add(tenant);
     String sql =
-        "SELECT " + MemoryRows.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ? AND deleted = 0 AND ("
-            + String.join(" OR ", any) + ")";
+        SqlArgs.valuesTable("wanted", ids.size(), "namespace", "key") + " SELECT "
+            + MemoryRows.E_COLUMNS
+            + " FROM wanted w CROSS JOIN memory_entries e WHERE e.tenant = ? AND e.namespace = w.namespace"
+            + " AND e.key = w.key AND e.deleted = 0";
     return store.read(
         "reading memory entries for search",
         c -> {
@@ -275,7 +275,4 @@ final class MemoryVectors {
         });
   }
 
-  private static String marks(int n) {
-    return String.join(", ", java.util.Collections.nCopies(n, "?"));
-  }
 }

@@ -32,6 +32,25 @@ public final class SqlArgs {
     return t == null ? NULL_TIME : t;
   }
 
+  /** {@code n} placeholders: {@code "?, ?, ?"}. */
+  public static String marks(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+  }
+
+  /**
+   * A table of {@code rows} rows of placeholders, to join against: {@code WITH name (a, b) AS
+   * (VALUES (?, ?), (?, ?))}. Looking up many rows by a composite key this way keeps each lookup on
+   * the key's index: SQLite (3.54) plans {@code (a = ? AND b = ?) OR ...} with twenty terms as a
+   * scan of the leading column instead (37 ms instead of 1 ms over 100k memory entries of one
+   * tenant). Put the named table first and join with {@code CROSS JOIN}, which makes SQLite keep
+   * that order (PostgreSQL plans it freely).
+   */
+  public static String valuesTable(String name, int rows, String... columns) {
+    String row = "(" + marks(columns.length) + ")";
+    return "WITH " + name + " (" + String.join(", ", columns) + ") AS (VALUES "
+        + String.join(", ", java.util.Collections.nCopies(rows, row)) + ")";
+  }
+
   public static void bind(PreparedStatement ps, Dialect dialect, List<?> args) throws SQLException {
     int i = 1;
     for (Object a : args) {
