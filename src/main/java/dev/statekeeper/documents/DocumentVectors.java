@@ -192,15 +192,16 @@ final class DocumentVectors {
     if (documentIds.isEmpty()) return List.of();
     List<Object> args = new ArrayList<>();
     for (int i = 0; i < documentIds.size(); i++) {
+      args.add(tenant);
       args.add(documentIds.get(i));
       args.add(chunkNumbers.get(i));
     }
-    args.add(tenant);
     String sql =
-        SqlArgs.valuesTable("wanted", documentIds.size(), "document_id", "chunk")
-            + " SELECT k.document_id, k.chunk, doc.version, k.text, doc.title, doc.source FROM wanted w"
-            + " CROSS JOIN document_chunks k JOIN documents doc ON doc.tenant = k.tenant AND doc.id = k.document_id"
-            + " WHERE k.tenant = ? AND k.document_id = w.document_id AND k.chunk = w.chunk";
+        SqlArgs.eachOf(
+            "SELECT k.document_id, k.chunk, doc.version, k.text, doc.title, doc.source FROM document_chunks k"
+                + " JOIN documents doc ON doc.tenant = k.tenant AND doc.id = k.document_id"
+                + " WHERE k.tenant = ? AND k.document_id = ? AND k.chunk = ?",
+            documentIds.size());
     return store.read("reading document chunks for search", c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         SqlArgs.bind(ps, d, args);

@@ -212,15 +212,15 @@ final class MemoryVectors {
     if (ids.isEmpty()) return Map.of();
     List<Object> args = new ArrayList<>();
     for (EntryId id : ids) {
+      args.add(tenant);
       args.add(id.namespace());
       args.add(id.key());
     }
-    args.add(tenant);
     String sql =
-        SqlArgs.valuesTable("wanted", ids.size(), "namespace", "key") + " SELECT "
-            + MemoryRows.E_COLUMNS
-            + " FROM wanted w CROSS JOIN memory_entries e WHERE e.tenant = ? AND e.namespace = w.namespace"
-            + " AND e.key = w.key AND e.deleted = 0";
+        SqlArgs.eachOf(
+            "SELECT " + MemoryRows.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?"
+                + " AND deleted = 0",
+            ids.size());
     return store.read(
         "reading memory entries for search",
         c -> {
