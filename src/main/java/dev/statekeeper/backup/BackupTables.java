@@ -111,6 +111,17 @@ final class BackupTables {
                   c("written_by", Type.TEXT)),
               List.of("tenant", "namespace", "key", "version"),
               null),
+          // The embeddings, so a restored store searches semantically at once instead of
+          // re-embedding everything (minutes per 100k entries). A vector of an older version, or of
+          // another model, is re-embedded at start like any other that is missing.
+          new Table(
+              "memory_vectors",
+              List.of(
+                  c("tenant", Type.TEXT), c("namespace", Type.TEXT), c("key", Type.TEXT), c("version", Type.INTEGER),
+                  c("type", Type.TEXT), c("model", Type.TEXT), c("vector", Type.BYTES), c("seq", Type.INTEGER),
+                  c("updated_at", Type.TIME)),
+              List.of("tenant", "namespace", "key"),
+              null),
           new Table(
               "documents",
               List.of(
@@ -120,15 +131,28 @@ final class BackupTables {
               List.of("tenant", "id"),
               null),
           // Not carried, as for memory: SQLite's id (the full-text index's rowid) and PostgreSQL's
-          // generated text_tsv. Nor are memory_vectors and embedding_outbox: vectors are
-          // recomputed after a restore (Memory queues entries that lack one at start).
+          // generated text_tsv.
           new Table(
               "document_chunks",
               List.of(
                   c("tenant", Type.TEXT), c("document_id", Type.TEXT), c("chunk", Type.INTEGER), c("source", Type.TEXT),
                   c("text", Type.TEXT)),
               List.of("tenant", "document_id", "chunk"),
+              null),
+          new Table(
+              "document_vectors",
+              List.of(
+                  c("tenant", Type.TEXT), c("document_id", Type.TEXT), c("version", Type.INTEGER), c("source", Type.TEXT),
+                  c("model", Type.TEXT), c("vectors", Type.BYTES), c("seq", Type.INTEGER), c("updated_at", Type.TIME)),
+              List.of("tenant", "document_id"),
               null));
+
+  /**
+   * Work queues derived from the tables above, not carried: a forced restore empties them with
+   * the rest (their rows name entries of the replaced data), and the store queues again at start
+   * whatever lacks an embedding of its current version.
+   */
+  static final List<String> QUEUES = List.of("embedding_outbox", "document_embedding_outbox");
 
   static Table named(String name) {
     return ALL.stream()

@@ -54,6 +54,11 @@ final class Restorer {
                 s.executeUpdate("DELETE FROM " + BackupTables.ALL.get(i).name());
               }
             }
+            for (String queue : BackupTables.QUEUES) {
+              try (Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM " + queue);
+              }
+            }
           }
           Map<String, Long> restored = new LinkedHashMap<>();
           for (Manifest.TableFile f : m.tables()) {

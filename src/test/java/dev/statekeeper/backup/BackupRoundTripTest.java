@@ -148,7 +148,7 @@ class BackupRoundTripTest {
     assertThat(fromSqlite.tables()).extracting(Manifest.TableFile::name)
         .containsExactly(
             "api_keys", "tasks", "task_events", "task_idempotency_keys", "sessions", "session_events", "memory_entries",
-            "memory_versions", "documents", "document_chunks");
+            "memory_versions", "memory_vectors", "documents", "document_chunks", "document_vectors");
     assertThat(fromSqlite.tables().get(1).rows()).isEqualTo(60);
     assertThat(Backups.checkBackup(dir.resolve("b1"), null, Progress.NONE)).isEmpty();
 
@@ -179,6 +179,95 @@ class BackupRoundTripTest {
     }
     try (Statekeeper sk = Statekeeper.open(back)) {
       assertSessionsAndMemoryRestored(sk);
+    }
+  }
+
+  /** Words hashed into 64 buckets: a stand-in model that records every text it is asked to embed. */
+  static final class RecordingEmbedder implements dev.statekeeper.search.Embedder {
+    final java.util.Queue<String> texts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    volatile boolean down;
+
+    @Override
+    public String model() {
+      return "backup-test-words";
+    }
+
+    @Override
+    public int dimensions() {
+      return 64;
+    }
+
+    @Override
+    public List<float[]> embed(List<String> batch) {
+      if (down) throw new IllegalStateException("stand-in embedder is down");
+      texts.addAll(batch);
+      List<float[]> out = new ArrayList<>();
+      for (String t : batch) {
+        float[] v = new float[64];
+        for (String w : t.toLowerCase(java.util.Locale.ROOT).split("\\W+")) {
+          if (!w.isEmpty()) v[Math.floorMod(w.hashCode(), 64)] += 1;
+        }
+        out.add(dev.statekeeper.search.Vectors.normalised(v));
+      }
+      return out;
+    }
+  }
+
+  private static long rows(StatekeeperConfig config, String table) {
+    try (Store store = Store.openReadOnly(config)) {
+      return store.read("counting", c -> {
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM " + table)) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      });
+    }
+  }
+
+  @Test
+  void vectorsComeAlong_aRestoredStoreSearchesSemanticallyWithoutEmbeddingAgain(@TempDir Path dir) throws Exception {
+    Caller me = new Caller("acme", "user:alice", Role.ADMIN);
+    StatekeeperConfig source = sqlite(dir.resolve("source"));
+    RecordingEmbedder before = new RecordingEmbedder();
+    try (Statekeeper sk = Statekeeper.open(source, before)) {
+      sk.memory().put(me, "notes", "tea", MemoryWrite.of(JSON.valueToTree(1)).withText("green tea in the morning"), Precondition.NONE);
+      sk.memory().put(me, "notes", "bike", MemoryWrite.of(JSON.valueToTree(2)).withText("bicycle repair on saturday"), Precondition.NONE);
+      sk.documents().create(me, dev.statekeeper.documents.NewDocument.of("Oolong is steeped twice."));
+      sk.memory().embedPendingNow();
+      sk.documents().embedPendingNow();
+    }
+    assertThat(before.texts).contains("green tea in the morning", "bicycle repair on saturday");
+    Manifest m = backupOf(source, dir.resolve("b"));
+    assertThat(m.tables()).filteredOn(t -> t.name().equals("memory_vectors")).singleElement()
+        .satisfies(t -> assertThat(t.rows()).isEqualTo(2));
+    assertThat(m.tables()).filteredOn(t -> t.name().equals("document_vectors")).singleElement()
+        .satisfies(t -> assertThat(t.rows()).isEqualTo(1));
+
+    // the target has data of its own, with embedding work still queued (its embedder is down)
+    StatekeeperConfig target = postgres(dir.resolve("target"));
+    RecordingEmbedder down = new RecordingEmbedder();
+    down.down = true;
+    try (Statekeeper sk = Statekeeper.open(target, down)) {
+      sk.memory().put(me, "notes", "tea", MemoryWrite.of(JSON.valueToTree(9)).withText("coffee, black"), Precondition.NONE);
+      sk.memory().put(me, "other", "x", MemoryWrite.of(JSON.valueToTree(9)).withText("something else"), Precondition.NONE);
+    }
+    assertThat(rows(target, "embedding_outbox")).isEqualTo(2);
+    restoreInto(target, dir.resolve("b"), true);
+    // the replaced data's queued work went with it
+    assertThat(rows(target, "embedding_outbox")).isZero();
+
+    RecordingEmbedder after = new RecordingEmbedder();
+    try (Statekeeper sk = Statekeeper.open(target, after)) {
+      assertThat(sk.memory().embeddingStatus().backlog()).isZero();
+      assertThat(sk.documents().embeddingBacklog()).isZero();
+      sk.memory().embedPendingNow(); // nothing to embed; brings the index up to date
+      sk.documents().embedPendingNow();
+      assertThat(sk.memory().search(me, new dev.statekeeper.memory.SearchRequest("green tea", null, null, "semantic", 1)))
+          .singleElement().satisfies(h -> assertThat(h.key()).isEqualTo("tea"));
+      assertThat(sk.documents().search(me, new dev.statekeeper.documents.DocumentSearch("oolong steeped", "semantic", 1, null)))
+          .singleElement().satisfies(h -> assertThat(h.text()).contains("Oolong"));
+      // only the two queries were embedded: every stored text came with its vector
+      assertThat(after.texts).containsExactlyInAnyOrder("green tea", "oolong steeped");
     }
   }
 
