@@ -1,7 +1,8 @@
 package dev.statekeeper.documents;
 
 import dev.statekeeper.documents.DocumentVectors.Change;
-import dev.statekeeper.documents.DocumentVectors.Claimed;
+import dev.statekeeper.search.EmbeddingQueue.Claimed;
+import dev.statekeeper.search.EmbeddingLoop;
 import dev.statekeeper.documents.DocumentVectors.Current;
 import dev.statekeeper.documents.DocumentVectors.DocId;
 import dev.statekeeper.documents.DocumentVectors.VectorWrite;
@@ -16,24 +17,21 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Embeddings of document chunks: the background worker (outbox → vectors, one document at a time
- * within a batch, retries with backoff) and this node's in-memory index of every chunk vector,
- * following the {@code seq} change log. The same design as memory's {@code EmbeddingWorker} and
- * {@code VectorIndex}, kept apart because the unit here is a document of many chunks.
+ * within a batch; {@link EmbeddingLoop} runs the thread, retries and backoff, as for memory) and
+ * this node's in-memory index of every chunk vector, following the {@code seq} change log, which
+ * the worker's thread refreshes before every pass. The index is kept apart from memory's {@code
+ * VectorIndex} because the unit here is a document of many chunks.
  *
  * <p>Concurrency: one platform thread runs the worker and refreshes the index; searches read the
  * concurrent maps; {@code refreshLock} guards {@code lastSeq} and lets one refresh run at a time.
  */
-final class DocumentEmbeddings implements AutoCloseable {
+final class DocumentEmbeddings extends EmbeddingLoop {
 
   private static final Logger log = LoggerFactory.getLogger(DocumentEmbeddings.class);
   private static final int BATCH = 8;
@@ -50,43 +48,33 @@ final class DocumentEmbeddings implements AutoCloseable {
   private final Embedder embedder;
   private final Map<String, Map<String, Item>> tenants = new ConcurrentHashMap<>();
   private final ReentrantLock refreshLock = new ReentrantLock();
-  private final Semaphore wake = new Semaphore(0);
-  private final AtomicInteger failuresInARow = new AtomicInteger();
-  private final Thread thread;
-  private volatile boolean running = true;
   private long lastSeq; // guarded by refreshLock
 
   DocumentEmbeddings(DocumentVectors sql, Embedder embedder) {
+    super("document embeddings", POLL);
     this.sql = sql;
     this.embedder = embedder;
-    this.thread = Thread.ofPlatform().daemon().name("statekeeper-document-embeddings").unstarted(this::loop);
   }
 
-  void start() {
+  @Override
+  public void start() {
     try {
       sql.reconcile(embedder.model());
     } catch (RuntimeException e) {
       log.warn("could not queue documents that lack embeddings: {}", e.toString());
     }
-    thread.start();
-  }
-
-  void wake() {
-    wake.release();
-  }
-
-  int failuresInARow() {
-    return failuresInARow.get();
+    super.start();
   }
 
   /** Handles one batch of due outbox rows; returns how many it claimed. */
-  int runOnce() {
-    List<Claimed> claimed = sql.claim(BATCH, LEASE_MILLIS);
+  @Override
+  public int runOnce() {
+    List<Claimed> claimed = sql.queue.claim(BATCH, LEASE_MILLIS);
     if (claimed.isEmpty()) return 0;
     Map<DocId, Long> versions = new LinkedHashMap<>();
     int attempts = 0;
     for (Claimed c : claimed) {
-      versions.merge(new DocId(c.tenant(), c.documentId()), c.version(), Math::max);
+      versions.merge(new DocId(c.tenant(), c.key().get(0)), c.version(), Math::max);
       attempts = Math.max(attempts, c.attempts());
     }
     List<Long> ids = claimed.stream().map(Claimed::id).toList();
@@ -102,17 +90,29 @@ final class DocumentEmbeddings implements AutoCloseable {
         }
       }
     } catch (RuntimeException | Error e) {
-      failuresInARow.incrementAndGet();
-      long base = Math.min(300_000L, 1000L << Math.min(20, Math.max(0, attempts - 1)));
-      long backoff = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+      embeddingFailed(e);
+      long backoff = backoffMillis(attempts);
       log.warn("embedding documents failed (attempt {}); trying again in {} ms: {}", attempts, backoff, e.toString());
-      sql.retryLater(ids, backoff, e.toString());
+      sql.queue.retryLater(ids, backoff, e.toString());
       return claimed.size();
     }
     sql.finish(ids, writes, embedder.model());
-    failuresInARow.set(0);
+    embeddingSucceeded();
     refresh();
     return claimed.size();
+  }
+
+  @Override
+  protected void beforePass() {
+    refresh();
+  }
+
+  @Override
+  protected void housekeeping() {
+    int purged = sql.purgeRemovals();
+    if (purged > 0) {
+      log.info("purged {} removed document vectors older than a day from the change log", purged);
+    }
   }
 
   /** Applies every change of the vectors after the last one seen. */
@@ -159,37 +159,5 @@ final class DocumentEmbeddings implements AutoCloseable {
     List<Candidate> out = new ArrayList<>(best);
     out.sort(Comparator.comparingDouble(Candidate::score).reversed());
     return out;
-  }
-
-  private void loop() {
-    while (running) {
-      boolean more = false;
-      try {
-        refresh();
-        more = runOnce() > 0 && failuresInARow.get() == 0;
-      } catch (Throwable t) {
-        failuresInARow.incrementAndGet();
-        log.warn("the document embedding worker failed; will try again in {}: {}", POLL, t.toString());
-      }
-      if (more) continue;
-      try {
-        wake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
-        wake.drainPermits();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
-  @Override
-  public void close() {
-    running = false;
-    wake.release();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

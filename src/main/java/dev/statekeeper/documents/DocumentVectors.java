@@ -1,5 +1,7 @@
 package dev.statekeeper.documents;
 
+import dev.statekeeper.search.EmbeddingQueue;
+import dev.statekeeper.search.VectorLog;
 import dev.statekeeper.search.Vectors;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.SqlArgs;
@@ -14,15 +16,13 @@ import java.util.List;
 
 /**
  * The SQL of semantic search over documents, shaped like memory's ({@code MemoryVectors}): the
- * outbox {@code document_embedding_outbox} and {@code document_vectors}, one row per document with
- * all its chunk vectors, and the {@code seq} change log (max + 1 under the SQLite writer or a
- * PostgreSQL advisory lock, so seq order is commit order).
+ * outbox {@code document_embedding_outbox} (an {@link EmbeddingQueue}) and {@code
+ * document_vectors}, one row per document with all its chunk vectors, whose {@code seq} is a
+ * {@link VectorLog}.
  */
 final class DocumentVectors {
 
   static final long SEQ_LOCK = 0x5354_4B50_0009L;
-
-  record Claimed(long id, String tenant, String documentId, long version, int attempts) {}
 
   record DocId(String tenant, String id) {}
 
@@ -37,63 +37,23 @@ final class DocumentVectors {
   /** A chunk as search returns it: current version, text, title and source. */
   record Chunk(String documentId, int chunk, long version, String text, String title, String source) {}
 
+  static final String OUTBOX = "document_embedding_outbox";
+  static final List<String> OUTBOX_KEY = List.of("document_id");
+
   private final Store store;
   private final Dialect d;
   private final String now;
+  final EmbeddingQueue queue;
 
   DocumentVectors(Store store) {
     this.store = store;
     this.d = store.dialect();
     this.now = d.now();
+    this.queue = new EmbeddingQueue(store, OUTBOX, "document embedding work", OUTBOX_KEY);
   }
 
   static void enqueue(Connection c, Dialect d, String tenant, String documentId, long version) throws SQLException {
-    String dml =
-        "INSERT INTO document_embedding_outbox (tenant, document_id, version, attempts, next_attempt_at, created_at)"
-            + " VALUES (?, ?, ?, 0, " + d.now() + ", " + d.now() + ")";
-    try (PreparedStatement ps = c.prepareStatement(dml)) {
-      SqlArgs.bind(ps, d, tenant, documentId, version);
-      ps.executeUpdate();
-    }
-  }
-
-  List<Claimed> claim(int limit, long leaseMillis) {
-    String dml =
-        "UPDATE document_embedding_outbox SET attempts = attempts + 1, next_attempt_at = " + d.nowPlusMillis("?")
-            + " WHERE id IN (SELECT id FROM document_embedding_outbox WHERE next_attempt_at <= " + now
-            + " ORDER BY next_attempt_at, id LIMIT ?" + (d == Dialect.POSTGRES ? " FOR UPDATE SKIP LOCKED" : "")
-            + ") RETURNING id, tenant, document_id, version, attempts";
-    return store.write(
-        "claiming document embedding work",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(dml)) {
-            SqlArgs.bind(ps, d, leaseMillis, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-              List<Claimed> out = new ArrayList<>();
-              while (rs.next()) {
-                out.add(new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getInt(5)));
-              }
-              return out;
-            }
-          }
-        });
-  }
-
-  void retryLater(Collection<Long> ids, long delayMillis, String error) {
-    if (ids.isEmpty()) return;
-    String dml =
-        "UPDATE document_embedding_outbox SET next_attempt_at = " + d.nowPlusMillis("?") + ", last_error = ? WHERE id IN ("
-            + SqlArgs.marks(ids.size()) + ")";
-    List<Object> args = new ArrayList<>();
-    args.add(delayMillis);
-    args.add(error.length() > 1000 ? error.substring(0, 1000) : error);
-    args.addAll(ids);
-    store.write("postponing document embedding work", c -> {
-      try (PreparedStatement ps = c.prepareStatement(dml)) {
-        SqlArgs.bind(ps, d, args);
-        return ps.executeUpdate();
-      }
-    });
+    EmbeddingQueue.enqueue(c, d, OUTBOX, OUTBOX_KEY, tenant, List.of(documentId), version);
   }
 
   /** The document as it is now, or null when it is gone; one statement, so version and chunks agree. */
@@ -130,18 +90,7 @@ final class DocumentVectors {
         "UPDATE document_vectors SET vectors = NULL, version = ?, seq = ?, updated_at = " + now
             + " WHERE tenant = ? AND document_id = ? AND version <= ? AND vectors IS NOT NULL";
     store.write("storing document embeddings", c -> {
-      if (d == Dialect.POSTGRES) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-          SqlArgs.bind(ps, d, SEQ_LOCK);
-          ps.executeQuery().close();
-        }
-      }
-      long seq;
-      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM document_vectors");
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        seq = rs.getLong(1);
-      }
+      long seq = VectorLog.lastSeq(c, d, "document_vectors", SEQ_LOCK);
       try (PreparedStatement up = c.prepareStatement(upsert);
           PreparedStatement rm = c.prepareStatement(remove)) {
         for (VectorWrite w : writes) {
@@ -156,12 +105,7 @@ final class DocumentVectors {
           }
         }
       }
-      if (!done.isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM document_embedding_outbox WHERE id IN (" + SqlArgs.marks(done.size()) + ")")) {
-          SqlArgs.bind(ps, d, List.copyOf(done));
-          ps.executeUpdate();
-        }
-      }
+      queue.delete(c, done);
       return null;
     });
   }
@@ -217,13 +161,12 @@ final class DocumentVectors {
   }
 
   long backlog() {
-    return store.read("reading the document embedding backlog", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM document_embedding_outbox");
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    });
+    return queue.backlog().rows();
+  }
+
+  /** Deletes removals older than {@link VectorLog#KEEP_REMOVALS} from the change log. */
+  int purgeRemovals() {
+    return VectorLog.purgeRemovals(store, "document_vectors", "vectors", VectorLog.KEEP_REMOVALS);
   }
 
   /** Queues documents without vectors of their current version by {@code model} (restores, old data). */

@@ -200,13 +200,7 @@ public final class Documents implements AutoCloseable {
 
   /** Embeds and indexes everything due now, on the calling thread; for tests and tools. */
   public void embedPendingNow() {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
-    while (true) {
-      while (embeddings.runOnce() > 0 && embeddings.failuresInARow() == 0) {}
-      // rows the background worker holds are done when they leave the outbox
-      if (vectors.backlog() == 0 || embeddings.failuresInARow() > 0 || System.nanoTime() > deadline) break;
-      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-    }
+    embeddings.drain(vectors::backlog);
     embeddings.refresh();
   }
 

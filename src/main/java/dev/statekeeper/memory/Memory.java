@@ -343,13 +343,13 @@ public final class Memory implements AutoCloseable {
 
     /** True when the worker keeps failing: searches then miss recent writes semantically. */
     public boolean degraded() {
-      return failuresInARow >= EmbeddingWorker.DEGRADED_AFTER;
+      return failuresInARow >= dev.statekeeper.search.EmbeddingLoop.DEGRADED_AFTER;
     }
   }
 
   /** The state of the embedding worker and index; reads the outbox size from the store. */
   public EmbeddingStatus embeddingStatus() {
-    MemoryVectors.Backlog b = vectors.backlog();
+    dev.statekeeper.search.EmbeddingQueue.Backlog b = vectors.queue.backlog();
     return new EmbeddingStatus(
         embedder.model(), b.rows(), b.oldest(), worker.lastSuccess(), worker.failuresInARow(), worker.lastError(),
         index.size(), worker.embedded());
@@ -375,13 +375,7 @@ public final class Memory implements AutoCloseable {
 
   /** Embeds and indexes everything due now, on the calling thread; for tests and tools. */
   public void embedPendingNow() {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
-    while (true) {
-      while (worker.runOnce() > 0 && worker.failuresInARow() == 0) {}
-      // rows the background worker holds are done when they leave the outbox
-      if (vectors.backlog().rows() == 0 || worker.failuresInARow() > 0 || System.nanoTime() > deadline) break;
-      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-    }
+    worker.drain(() -> vectors.queue.backlog().rows());
     index.refresh();
   }
 

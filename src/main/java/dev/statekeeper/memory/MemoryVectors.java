@@ -3,12 +3,13 @@ package dev.statekeeper.memory;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.SqlArgs;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.search.EmbeddingQueue;
+import dev.statekeeper.search.VectorLog;
 import dev.statekeeper.search.Vectors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,17 +21,12 @@ import java.util.Map;
  * every write in the write's transaction) and the stored vectors ({@code memory_vectors}, one row
  * per entry, with the {@code seq} change log that every node's {@link VectorIndex} follows).
  *
- * <p>Ordering of {@code seq}: a change takes {@code max(seq) + 1}. On SQLite the single writer
- * serializes that; on PostgreSQL the transaction first takes an advisory lock, so no transaction
- * can commit a smaller {@code seq} after a follower has read a larger one.
+ * <p>The outbox is an {@link EmbeddingQueue} and {@code seq} a {@link VectorLog}, as for documents.
  */
 final class MemoryVectors {
 
   /** The advisory lock key that serializes changes of {@code memory_vectors} on PostgreSQL. */
   static final long SEQ_LOCK = 0x5354_4B50_0008L;
-
-  /** A claimed outbox row. */
-  record Claimed(long id, String tenant, String namespace, String key, long version, int attempts) {}
 
   /** An entry, by tenant, namespace and key. */
   record EntryId(String tenant, String namespace, String key) {}
@@ -44,78 +40,25 @@ final class MemoryVectors {
   /** One row of the change log: vector null when the entry no longer has one. */
   record Change(long seq, EntryId id, long version, MemoryType type, float[] vector) {}
 
-  /** The outbox: rows waiting, when the oldest was written (null when none), most attempts. */
-  record Backlog(long rows, Instant oldest, int maxAttempts) {}
+  static final String OUTBOX = "embedding_outbox";
+  static final List<String> OUTBOX_KEY = List.of("namespace", "key");
 
   private final Store store;
   private final Dialect d;
   private final String now;
+  final EmbeddingQueue queue;
 
   MemoryVectors(Store store) {
     this.store = store;
     this.d = store.dialect();
     this.now = d.now();
+    this.queue = new EmbeddingQueue(store, OUTBOX, "memory embedding work", OUTBOX_KEY);
   }
 
   /** Puts one entry's change in the outbox; runs inside the write's transaction. */
   static void enqueue(Connection c, Dialect d, String tenant, String namespace, String key, long version)
       throws SQLException {
-    String dml =
-        "INSERT INTO embedding_outbox (tenant, namespace, key, version, attempts, next_attempt_at, created_at)"
-            + " VALUES (?, ?, ?, ?, 0, " + d.now() + ", " + d.now() + ")";
-    try (PreparedStatement ps = c.prepareStatement(dml)) {
-      SqlArgs.bind(ps, d, tenant, namespace, key, version);
-      ps.executeUpdate();
-    }
-  }
-
-  /**
-   * Claims up to {@code limit} due outbox rows, oldest first: each gets one more attempt and is not
-   * due again for {@code leaseMillis} (so a worker that dies leaves it to another later).
-   */
-  List<Claimed> claim(int limit, long leaseMillis) {
-    String dml =
-        "UPDATE embedding_outbox SET attempts = attempts + 1, next_attempt_at = " + d.nowPlusMillis("?")
-            + " WHERE id IN (SELECT id FROM embedding_outbox WHERE next_attempt_at <= " + now
-            + " ORDER BY next_attempt_at, id LIMIT ?" + (d == Dialect.POSTGRES ? " FOR UPDATE SKIP LOCKED" : "")
-            + ") RETURNING id, tenant, namespace, key, version, attempts";
-    return store.write(
-        "claiming embedding work",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(dml)) {
-            SqlArgs.bind(ps, d, leaseMillis, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-              List<Claimed> out = new ArrayList<>();
-              while (rs.next()) {
-                out.add(
-                    new Claimed(
-                        rs.getLong("id"), rs.getString("tenant"), rs.getString("namespace"), rs.getString("key"),
-                        rs.getLong("version"), rs.getInt("attempts")));
-              }
-              return out;
-            }
-          }
-        });
-  }
-
-  /** Leaves claimed rows for later: due again in {@code delayMillis}, with the error that stopped them. */
-  void retryLater(Collection<Long> ids, long delayMillis, String error) {
-    if (ids.isEmpty()) return;
-    String dml =
-        "UPDATE embedding_outbox SET next_attempt_at = " + d.nowPlusMillis("?") + ", last_error = ? WHERE id IN ("
-            + SqlArgs.marks(ids.size()) + ")";
-    List<Object> args = new ArrayList<>();
-    args.add(delayMillis);
-    args.add(error.length() > 1000 ? error.substring(0, 1000) : error);
-    args.addAll(ids);
-    store.write(
-        "postponing embedding work",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(dml)) {
-            SqlArgs.bind(ps, d, args);
-            return ps.executeUpdate();
-          }
-        });
+    EmbeddingQueue.enqueue(c, d, OUTBOX, OUTBOX_KEY, tenant, List.of(namespace, key), version);
   }
 
   /**
@@ -135,18 +78,7 @@ final class MemoryVectors {
     store.write(
         "storing embeddings",
         c -> {
-          if (d == Dialect.POSTGRES) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-              SqlArgs.bind(ps, d, SEQ_LOCK);
-              ps.executeQuery().close();
-            }
-          }
-          long seq;
-          try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM memory_vectors");
-              ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            seq = rs.getLong(1);
-          }
+          long seq = VectorLog.lastSeq(c, d, "memory_vectors", SEQ_LOCK);
           try (PreparedStatement up = c.prepareStatement(upsert);
               PreparedStatement rm = c.prepareStatement(remove)) {
             for (VectorWrite w : writes) {
@@ -163,13 +95,7 @@ final class MemoryVectors {
               }
             }
           }
-          if (!done.isEmpty()) {
-            try (PreparedStatement ps =
-                c.prepareStatement("DELETE FROM embedding_outbox WHERE id IN (" + SqlArgs.marks(done.size()) + ")")) {
-              SqlArgs.bind(ps, d, List.copyOf(done));
-              ps.executeUpdate();
-            }
-          }
+          queue.delete(c, done);
           return null;
         });
   }
@@ -237,18 +163,9 @@ final class MemoryVectors {
         });
   }
 
-  /** What waits in the outbox. */
-  Backlog backlog() {
-    String sql = "SELECT COUNT(*) AS n, MIN(created_at) AS oldest, MAX(attempts) AS attempts FROM embedding_outbox";
-    return store.read(
-        "reading the embedding backlog",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql);
-              ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return new Backlog(rs.getLong("n"), d.getInstant(rs, "oldest"), rs.getInt("attempts"));
-          }
-        });
+  /** Deletes removals older than {@link VectorLog#KEEP_REMOVALS} from the change log. */
+  int purgeRemovals() {
+    return VectorLog.purgeRemovals(store, "memory_vectors", "vector", VectorLog.KEEP_REMOVALS);
   }
 
   /**

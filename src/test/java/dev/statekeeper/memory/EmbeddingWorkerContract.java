@@ -152,4 +152,46 @@ abstract class EmbeddingWorkerContract {
       assertThat(second.texts).as("its vector came from the store, not from embedding it again").doesNotContain(text);
     }
   }
+
+  @Test
+  void removalsStayInTheChangeLogForADay_thenArePurged(@TempDir Path dir) throws Exception {
+    Caller me = new Caller("w-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
+    try (Statekeeper sk = Statekeeper.open(kind().config(dir), new HashedWords())) {
+      for (String k : List.of("old", "new", "kept")) {
+        sk.memory().put(me, "notes", k, MemoryWrite.of(IntNode.valueOf(1)).withText("note " + k), Precondition.NONE);
+      }
+      sk.memory().embedPendingNow();
+      sk.memory().delete(me, "notes", "old", Precondition.NONE);
+      sk.memory().delete(me, "notes", "new", Precondition.NONE);
+      sk.memory().embedPendingNow();
+      assertThat(vectorRows(sk, me.tenant())).containsOnly(
+          java.util.Map.entry("old", false), java.util.Map.entry("new", false), java.util.Map.entry("kept", true));
+      // "old" was removed two days ago
+      sk.store().write("ageing a removal", c -> {
+        String twoDaysAgo = sk.store().dialect().nowPlusMillis("?");
+        try (var ps = c.prepareStatement("UPDATE memory_vectors SET updated_at = " + twoDaysAgo + " WHERE tenant = ? AND key = 'old'")) {
+          dev.statekeeper.store.SqlArgs.bind(ps, sk.store().dialect(), -2L * 24 * 3600 * 1000, me.tenant());
+          return ps.executeUpdate();
+        }
+      });
+      assertThat(new MemoryVectors(sk.store()).purgeRemovals()).isGreaterThanOrEqualTo(1); // (the database may be shared)
+      assertThat(vectorRows(sk, me.tenant())).containsOnly(java.util.Map.entry("new", false), java.util.Map.entry("kept", true));
+      assertThat(sk.memory().search(me, new SearchRequest("note", null, null, "semantic", null)))
+          .extracting(SearchHit::key).containsExactly("kept");
+    }
+  }
+
+  /** key → whether its memory_vectors row holds a vector, for one tenant. */
+  private static java.util.Map<String, Boolean> vectorRows(Statekeeper sk, String tenant) {
+    return sk.store().read("reading vector rows", c -> {
+      try (var ps = c.prepareStatement("SELECT key, vector IS NOT NULL FROM memory_vectors WHERE tenant = ?")) {
+        ps.setString(1, tenant);
+        try (var rs = ps.executeQuery()) {
+          java.util.Map<String, Boolean> out = new java.util.HashMap<>();
+          while (rs.next()) out.put(rs.getString(1), rs.getBoolean(2));
+          return out;
+        }
+      }
+    });
+  }
 }
