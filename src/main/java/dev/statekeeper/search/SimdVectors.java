@@ -24,6 +24,14 @@ final class SimdVectors {
     return SPECIES.length();
   }
 
+  /** {@code out[i]} = the dot product of {@code a} with vector {@code first + i} of {@code data}, for i < count. */
+  static void dots(float[] a, float[] data, int first, int count, float[] out) {
+    int dims = a.length;
+    for (int i = 0; i < count; i++) {
+      out[i] = dot(a, data, (first + i) * dims);
+    }
+  }
+
   static float dot(float[] a, float[] data, int from) {
     int n = a.length;
     int step = SPECIES.length();

@@ -75,6 +75,23 @@ public final class Vectors {
   }
 
   /**
+   * Scores a run of vectors stored one after another ({@code a.length} floats each): {@code out[i]}
+   * = the dot product of {@code a} with vector {@code first + i} of {@code data}, for {@code i <
+   * count}. Scanning in runs keeps the hot loop a small method of its own, which the JIT compiles
+   * (and, for the Vector API, intrinsifies) whatever the caller around it looks like.
+   */
+  public static void dots(float[] a, float[] data, int first, int count, float[] out) {
+    if (SIMD) {
+      SimdVectors.dots(a, data, first, count, out);
+    } else {
+      int dims = a.length;
+      for (int i = 0; i < count; i++) {
+        out[i] = scalarDot(a, data, (first + i) * dims);
+      }
+    }
+  }
+
+  /**
    * The plain-loop dot product. Four accumulators, so the additions do not wait on one another
    * (the JIT does not reorder a float sum by itself); the result may differ from a one-by-one sum
    * in the last bits.

@@ -31,8 +31,8 @@ class VectorSlabTest {
     VectorIndex.Slab slab = new VectorIndex.Slab();
     Map<String, float[]> truth = new HashMap<>();
     Map<String, VectorIndex.Item> items = new HashMap<>();
-    for (int step = 0; step < 5_000; step++) {
-      String key = "k" + r.nextInt(300);
+    for (int step = 0; step < 20_000; step++) { // up to 3,000 keys: several runs of Slab.RUN
+      String key = "k" + r.nextInt(3000);
       String ns = "ns" + (key.hashCode() & 3);
       if (r.nextInt(4) == 0) {
         slab.remove(key);
@@ -45,7 +45,7 @@ class VectorSlabTest {
         truth.put(key, v);
         items.put(key, item);
       }
-      if (step % 250 == 0) {
+      if (step % 1000 == 0) {
         float[] q = unit(r, dims);
         List<String> expected = new ArrayList<>(truth.keySet());
         expected.sort((a, b) -> Float.compare(Vectors.dot(q, truth.get(b)), Vectors.dot(q, truth.get(a))));

@@ -34,6 +34,22 @@ class VectorsTest {
   }
 
   @Test
+  void dotsScoresARunOfStoredVectors_likeOneDotEach() {
+    SplittableRandom rnd = new SplittableRandom(7);
+    int dims = 384;
+    float[] q = random(rnd, dims);
+    float[] data = random(rnd, dims * 50);
+    float[] out = new float[20];
+    Vectors.dots(q, data, 25, 20, out);
+    for (int i = 0; i < 20; i++) {
+      assertThat(out[i]).isCloseTo(Vectors.scalarDot(q, data, (25 + i) * dims), within(1e-3f));
+    }
+    float[] past = new float[30];
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Vectors.dots(q, data, 25, 30, past))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
   void aDotPastTheEndOfTheDataFails_ratherThanReadingGarbage() {
     float[] a = new float[16];
     float[] data = new float[20];
