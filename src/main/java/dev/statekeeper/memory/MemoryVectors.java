@@ -142,13 +142,7 @@ final class MemoryVectors {
       args.add(id.namespace());
       args.add(id.key());
     }
-    // No "deleted = 0" here: it would make the partial index memory_live_by_type (tenant, type, ...)
-    // usable, and a plan cached while the tenant was small then walks the tenant's whole range of
-    // it once it is large (PostgreSQL: 115 ms at 100k entries). Tombstones are dropped below.
-    String sql =
-        SqlArgs.eachOf(
-            "SELECT " + MemoryRows.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?",
-            ids.size());
+    String sql = liveSql(ids.size());
     return store.read(
         "reading memory entries for search",
         c -> {
@@ -163,6 +157,17 @@ final class MemoryVectors {
             }
           }
         });
+  }
+
+  /**
+   * The rows of {@code n} entries (tenant, namespace, key bound per entry), tombstones included.
+   * No {@code deleted = 0} here: it would make the partial index {@code memory_live_by_type
+   * (tenant, type, ...)} usable, and a plan cached while the tenant was small then walks the
+   * tenant's whole range of it once it is large (PostgreSQL: 115 ms at 100k entries).
+   */
+  static String liveSql(int n) {
+    return SqlArgs.eachOf(
+        "SELECT " + MemoryRows.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?", n);
   }
 
   /** Deletes removals older than {@link VectorLog#KEEP_REMOVALS} from the change log. */

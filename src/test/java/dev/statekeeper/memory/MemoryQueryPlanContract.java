@@ -35,6 +35,8 @@ abstract class MemoryQueryPlanContract {
   Statekeeper sk;
   Store store;
   Dialect d;
+  /** PostgreSQL: the generic plan of the search-hits statement before any statistics existed. */
+  String hitsPlanWithoutStatistics;
 
   abstract StoreKind kind();
 
@@ -69,6 +71,13 @@ abstract class MemoryQueryPlanContract {
             }
             return null;
           });
+      if (d == Dialect.POSTGRES && hitsPlanWithoutStatistics == null) {
+        // the first tenant only, no statistics (autovacuum is off on the test machines, as right
+        // after a bulk load anywhere): here a generic plan ties the unique key with
+        // memory_live_by_type, and a pooled connection that keeps a plan on the latter walks the
+        // tenant's whole range of it once the tenant is large
+        hitsPlanWithoutStatistics = postgresPlan(MemoryVectors.liveSql(20), hitsArgs(), "force_generic_plan");
+      }
     }
     store.write(
         "analyzing",
@@ -139,5 +148,72 @@ abstract class MemoryQueryPlanContract {
           + " WHERE memory_fts MATCH ? AND e.tenant = ? AND e.deleted = 0 ORDER BY bm25(memory_fts) LIMIT 10";
       assertThat(plan(sql, "\"4242\"", "t2")).contains("VIRTUAL TABLE INDEX").doesNotContain("SCAN e");
     }
+  }
+
+  /**
+   * Semantic search reads its hits' rows by key: every branch of the statement is a lookup on the
+   * unique key, never a walk of the tenant's rows in another index — also as a PostgreSQL generic
+   * plan (which a pooled connection keeps once chosen), with and without statistics.
+   */
+  @Test
+  void searchHitsRows_areReadByTheirKey() {
+    String sql = MemoryVectors.liveSql(20);
+    if (d == Dialect.POSTGRES) {
+      assertLookupsByKey(hitsPlanWithoutStatistics, "generic plan, no statistics");
+      assertLookupsByKey(postgresPlan(sql, hitsArgs(), "force_generic_plan"), "generic plan");
+      assertLookupsByKey(postgresPlan(sql, hitsArgs(), "force_custom_plan"), "custom plan");
+    } else {
+      String plan = plan(sql, hitsArgs().toArray());
+      assertThat(plan).contains("(tenant=? AND namespace=? AND key=?)").doesNotContain("memory_live_by_type")
+          .doesNotContain("SCAN memory_entries");
+    }
+  }
+
+  private static void assertLookupsByKey(String plan, String what) {
+    assertThat(plan).as(what).contains("memory_entries_pkey").doesNotContain("memory_live_by_type")
+        .doesNotContain("Seq Scan");
+    assertThat(plan.split("memory_entries_pkey", -1)).as(what + ": one lookup per hit").hasSize(21);
+  }
+
+  private static List<Object> hitsArgs() {
+    List<Object> args = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      args.add("t2");
+      args.add("user:u" + (i * 7 % 500));
+      args.add("k" + (i * 7));
+    }
+    return args;
+  }
+
+  /**
+   * The plan PostgreSQL makes for {@code sql} as a prepared statement under {@code
+   * planCacheMode}: {@code force_generic_plan} shows the plan a pooled connection may keep for
+   * every later execution (an EXPLAIN through JDBC would plan with the bound values instead).
+   */
+  private String postgresPlan(String sql, List<Object> args, String planCacheMode) {
+    StringBuilder numbered = new StringBuilder();
+    int n = 0;
+    for (char ch : sql.toCharArray()) {
+      if (ch == '?') numbered.append('$').append(++n); else numbered.append(ch);
+    }
+    List<String> literals = new ArrayList<>();
+    for (Object a : args) literals.add("'" + a.toString().replace("'", "''") + "'");
+    String types = String.join(", ", java.util.Collections.nCopies(n, "varchar"));
+    return store.read("explaining", c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("SET plan_cache_mode = " + planCacheMode);
+        s.execute("PREPARE plan_probe (" + types + ") AS " + numbered);
+        List<String> lines = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE plan_probe (" + String.join(", ", literals) + ")")) {
+          while (rs.next()) lines.add(rs.getString(1));
+        }
+        return String.join("\n", lines);
+      } finally {
+        try (Statement s = c.createStatement()) {
+          s.execute("DEALLOCATE plan_probe");
+          s.execute("RESET plan_cache_mode");
+        }
+      }
+    });
   }
 }
