@@ -145,7 +145,7 @@ public final class Statekeeper implements AutoCloseable {
       d.put("reason", "the embedding worker failed " + s.failuresInARow() + " times in a row: " + s.lastError());
       return dev.statekeeper.ops.Health.degraded(d);
     }
-    if (documentFailures >= 3) {
+    if (documentFailures >= dev.statekeeper.search.EmbeddingLoop.DEGRADED_AFTER) {
       d.put("reason", "the document embedding worker failed " + documentFailures + " times in a row");
       return dev.statekeeper.ops.Health.degraded(d);
     }

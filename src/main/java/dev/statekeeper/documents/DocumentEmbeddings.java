@@ -1,11 +1,11 @@
 package dev.statekeeper.documents;
 
 import dev.statekeeper.documents.DocumentVectors.Change;
-import dev.statekeeper.search.EmbeddingQueue.Claimed;
-import dev.statekeeper.search.EmbeddingLoop;
 import dev.statekeeper.documents.DocumentVectors.Current;
 import dev.statekeeper.documents.DocumentVectors.DocId;
 import dev.statekeeper.documents.DocumentVectors.VectorWrite;
+import dev.statekeeper.search.EmbeddingLoop;
+import dev.statekeeper.search.EmbeddingQueue.Claimed;
 import dev.statekeeper.search.Embedder;
 import dev.statekeeper.search.Vectors;
 import java.time.Duration;
