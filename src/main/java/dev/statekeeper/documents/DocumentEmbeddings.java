@@ -7,14 +7,13 @@ import dev.statekeeper.documents.DocumentVectors.VectorWrite;
 import dev.statekeeper.search.EmbeddingLoop;
 import dev.statekeeper.search.EmbeddingQueue.Claimed;
 import dev.statekeeper.search.Embedder;
-import dev.statekeeper.search.Vectors;
+import dev.statekeeper.search.VectorSlab;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -28,8 +27,12 @@ import org.slf4j.LoggerFactory;
  * the worker's thread refreshes before every pass. The index is kept apart from memory's {@code
  * VectorIndex} because the unit here is a document of many chunks.
  *
- * <p>Concurrency: one platform thread runs the worker and refreshes the index; searches read the
- * concurrent maps; {@code refreshLock} guards {@code lastSeq} and lets one refresh run at a time.
+ * <p>The index keeps each tenant's chunk vectors in a {@link VectorSlab}, as memory does (an item
+ * per chunk, keyed {@code <document id> NUL <chunk number>}).
+ *
+ * <p>Concurrency: one platform thread runs the worker and refreshes the index (tests may drain on
+ * theirs); searches read the slabs under their own locks; {@code refreshLock} guards {@code
+ * lastSeq} and {@code chunkCounts} and lets one refresh run at a time.
  */
 final class DocumentEmbeddings extends EmbeddingLoop {
 
@@ -38,15 +41,18 @@ final class DocumentEmbeddings extends EmbeddingLoop {
   private static final long LEASE_MILLIS = 600_000; // a long document takes a while
   private static final Duration POLL = Duration.ofMillis(500);
 
-  /** One document's vectors. */
-  record Item(String documentId, long version, String source, float[][] chunks) {}
+  /** One chunk's vector: which document, which chunk, the version it was made from, the source. */
+  record Chunk(String documentId, int chunk, long version, String source) {}
 
   /** A chunk candidate. */
   record Candidate(String documentId, int chunk, long version, float score) {}
 
   private final DocumentVectors sql;
   private final Embedder embedder;
-  private final Map<String, Map<String, Item>> tenants = new ConcurrentHashMap<>();
+  /** Each tenant's chunk vectors; written by {@link #refresh} only. */
+  private final Map<String, VectorSlab<Chunk>> tenants = new ConcurrentHashMap<>();
+  /** How many chunks each document of each tenant has in the slab; guarded by refreshLock. */
+  private final Map<String, Map<String, Integer>> chunkCounts = new HashMap<>();
   private final ReentrantLock refreshLock = new ReentrantLock();
   private long lastSeq; // guarded by refreshLock
 
@@ -122,13 +128,7 @@ final class DocumentEmbeddings extends EmbeddingLoop {
       while (true) {
         List<Change> changes = sql.changesAfter(lastSeq, 500, embedder.model(), embedder.dimensions());
         for (Change c : changes) {
-          if (c.vectors() == null) {
-            Map<String, Item> docs = tenants.get(c.doc().tenant());
-            if (docs != null) docs.remove(c.doc().id());
-          } else {
-            tenants.computeIfAbsent(c.doc().tenant(), t -> new ConcurrentHashMap<>())
-                .put(c.doc().id(), new Item(c.doc().id(), c.version(), c.source(), c.vectors()));
-          }
+          apply(c);
           lastSeq = c.seq();
         }
         if (changes.size() < 500) return;
@@ -138,26 +138,41 @@ final class DocumentEmbeddings extends EmbeddingLoop {
     }
   }
 
+  /** Puts a document's chunk vectors in its tenant's slab, removing chunks it no longer has. */
+  private void apply(Change c) {
+    String tenant = c.doc().tenant();
+    String id = c.doc().id();
+    VectorSlab<Chunk> slab = tenants.computeIfAbsent(tenant, t -> new VectorSlab<>());
+    Map<String, Integer> counts = chunkCounts.computeIfAbsent(tenant, t -> new HashMap<>());
+    int before = counts.getOrDefault(id, 0);
+    int now = c.vectors() == null ? 0 : c.vectors().length;
+    for (int i = 0; i < now; i++) {
+      slab.put(id + '\u0000' + i, new Chunk(id, i, c.version(), c.source()), c.vectors()[i]);
+    }
+    for (int i = now; i < before; i++) {
+      slab.remove(id + '\u0000' + i);
+    }
+    if (now == 0) counts.remove(id); else counts.put(id, now);
+  }
+
+  /** Chunk vectors this node holds for {@code tenant}. */
+  int indexedChunks(String tenant) {
+    VectorSlab<Chunk> slab = tenants.get(tenant);
+    return slab == null ? 0 : slab.size();
+  }
+
   /** The {@code k} chunks most similar to {@code query} among {@code ids} (null: all) of {@code source} (null: any). */
   List<Candidate> search(String tenant, float[] query, Set<String> ids, String source, int k) {
-    Map<String, Item> docs = tenants.get(tenant);
-    if (docs == null) return List.of();
-    PriorityQueue<Candidate> best = new PriorityQueue<>(k + 1, Comparator.comparingDouble(Candidate::score));
-    for (Item item : docs.values()) {
-      if ((ids != null && !ids.contains(item.documentId())) || (source != null && !source.equals(item.source()))) continue;
-      for (int i = 0; i < item.chunks().length; i++) {
-        if (item.chunks()[i].length != query.length) break; // another model's vectors, until re-embedded
-        float score = Vectors.dot(query, item.chunks()[i]);
-        if (best.size() < k) {
-          best.add(new Candidate(item.documentId(), i, item.version(), score));
-        } else if (score > best.peek().score()) {
-          best.poll();
-          best.add(new Candidate(item.documentId(), i, item.version(), score));
-        }
-      }
+    VectorSlab<Chunk> slab = tenants.get(tenant);
+    if (slab == null) return List.of();
+    java.util.function.Predicate<Chunk> filter =
+        ids == null && source == null
+            ? null
+            : chunk -> (ids == null || ids.contains(chunk.documentId())) && (source == null || source.equals(chunk.source()));
+    List<Candidate> out = new ArrayList<>();
+    for (VectorSlab.Hit<Chunk> h : slab.search(query, filter, k)) {
+      out.add(new Candidate(h.item().documentId(), h.item().chunk(), h.item().version(), h.score()));
     }
-    List<Candidate> out = new ArrayList<>(best);
-    out.sort(Comparator.comparingDouble(Candidate::score).reversed());
     return out;
   }
 }

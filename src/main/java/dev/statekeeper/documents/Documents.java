@@ -204,6 +204,11 @@ public final class Documents implements AutoCloseable {
     embeddings.refresh();
   }
 
+  /** Chunk vectors this node's index holds for {@code tenant}; for tests. */
+  int indexedChunks(String tenant) {
+    return embeddings.indexedChunks(tenant);
+  }
+
   /** Documents (created, replaced or deleted) whose chunks are not embedded yet. */
   public long embeddingBacklog() {
     return vectors.backlog();

@@ -288,9 +288,10 @@ public final class Memory implements AutoCloseable {
    */
   private List<MemoryRepository.Scored> semantic(
       String tenant, float[] query, List<String> prefixes, MemoryType type, int limit) {
-    List<VectorIndex.Candidate> candidates = index.search(tenant, query, prefixes, type, limit + 10);
+    List<dev.statekeeper.search.VectorSlab.Hit<VectorIndex.Item>> candidates =
+        index.search(tenant, query, prefixes, type, limit + 10);
     List<MemoryVectors.EntryId> ids = new ArrayList<>(candidates.size());
-    for (VectorIndex.Candidate c : candidates) {
+    for (var c : candidates) {
       ids.add(new MemoryVectors.EntryId(tenant, c.item().namespace(), c.item().key()));
     }
     java.util.Map<MemoryVectors.EntryId, MemoryEntry> live = vectors.live(tenant, ids);

@@ -2,13 +2,10 @@ package dev.statekeeper.memory;
 
 import dev.statekeeper.memory.MemoryVectors.Change;
 import dev.statekeeper.memory.MemoryVectors.EntryId;
-import dev.statekeeper.search.Vectors;
+import dev.statekeeper.search.VectorSlab;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -25,13 +22,12 @@ import org.slf4j.LoggerFactory;
  * several nodes on one PostgreSQL stay current.
  *
  * <p>A search is a linear scan: about 400 multiply-adds per entry, so ~40 M for 100k entries of one
- * tenant. A tenant's vectors sit one after another in one {@code float[]} ({@link Slab}), so the
- * scan reads memory in order instead of chasing a pointer per entry. An approximate index (HNSW)
+ * tenant. A tenant's vectors sit one after another in one {@code float[]} ({@link VectorSlab}), so
+ * the scan reads memory in order instead of chasing a pointer per entry. An approximate index (HNSW)
  * belongs above the size where that stops being fast enough; see docs/BENCHMARKS.md for the
  * command that measures it.
  *
- * <p>Concurrency: each tenant's slab has a read-write lock (searches read, the follower writes a
- * batch of changes at a time); {@code tenants} is a concurrent map; {@code refreshLock} lets one
+ * <p>Concurrency: each tenant's slab has a read-write lock (searches read, the follower writes); {@code tenants} is a concurrent map; {@code refreshLock} lets one
  * refresh run at a time and guards {@code lastSeq}.
  */
 final class VectorIndex implements AutoCloseable {
@@ -42,13 +38,10 @@ final class VectorIndex implements AutoCloseable {
   /** One vector's entry: which one, and the version it was made from (the vector is in the slab). */
   record Item(String namespace, String key, long version, MemoryType type) {}
 
-  /** A search candidate, best first. */
-  record Candidate(Item item, float score) {}
-
   private final MemoryVectors sql;
   private final String model;
   private final Duration interval;
-  private final Map<String, Slab> tenants = new ConcurrentHashMap<>();
+  private final Map<String, VectorSlab<Item>> tenants = new ConcurrentHashMap<>();
   private final ReentrantLock refreshLock = new ReentrantLock();
   private final Semaphore wake = new Semaphore(0);
   private final AtomicLong failures = new AtomicLong();
@@ -98,122 +91,12 @@ final class VectorIndex implements AutoCloseable {
     EntryId id = c.id();
     String k = id.namespace() + '\u0000' + id.key();
     if (c.vector() == null) {
-      Slab slab = tenants.get(id.tenant());
+      VectorSlab<Item> slab = tenants.get(id.tenant());
       if (slab != null) slab.remove(k);
     } else {
       tenants
-          .computeIfAbsent(id.tenant(), t -> new Slab())
+          .computeIfAbsent(id.tenant(), t -> new VectorSlab<>())
           .put(k, new Item(id.namespace(), id.key(), c.version(), c.type()), c.vector());
-    }
-  }
-
-  /**
-   * One tenant's vectors, contiguous: slot {@code i} holds {@code items[i]} and its vector at
-   * {@code data[i * dims .. (i + 1) * dims)}. A removal moves the last slot into the hole, so the
-   * slots stay dense. Vectors of another length than the first one stored (another model's) are
-   * not kept.
-   */
-  static final class Slab {
-    /** Vectors scored per call of {@link Vectors#dots}: 4 KB of scores, which stay in the L1 cache. */
-    private static final int RUN = 1024;
-
-    private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
-    private final Map<String, Integer> slots = new java.util.HashMap<>(); // guarded by lock
-    private Item[] items = new Item[64]; // guarded by lock
-    private String[] keys = new String[64]; // guarded by lock
-    private float[] data = new float[0]; // guarded by lock
-    private int dims = -1; // guarded by lock
-    private int size; // guarded by lock
-
-    void put(String key, Item item, float[] vector) {
-      lock.writeLock().lock();
-      try {
-        if (dims < 0) dims = vector.length;
-        if (vector.length != dims) {
-          removeLocked(key);
-          return;
-        }
-        Integer slot = slots.get(key);
-        if (slot == null) {
-          slot = size++;
-          if (slot == items.length) {
-            items = java.util.Arrays.copyOf(items, items.length * 2);
-            keys = java.util.Arrays.copyOf(keys, keys.length * 2);
-          }
-          if ((long) size * dims > data.length) {
-            data = java.util.Arrays.copyOf(data, Math.max(dims * 64, data.length * 2));
-          }
-          slots.put(key, slot);
-          keys[slot] = key;
-        }
-        items[slot] = item;
-        System.arraycopy(vector, 0, data, slot * dims, dims);
-      } finally {
-        lock.writeLock().unlock();
-      }
-    }
-
-    void remove(String key) {
-      lock.writeLock().lock();
-      try {
-        removeLocked(key);
-      } finally {
-        lock.writeLock().unlock();
-      }
-    }
-
-    private void removeLocked(String key) {
-      Integer slot = slots.remove(key);
-      if (slot == null) return;
-      int last = --size;
-      if (slot != last) {
-        items[slot] = items[last];
-        keys[slot] = keys[last];
-        System.arraycopy(data, last * dims, data, slot * dims, dims);
-        slots.put(keys[slot], slot);
-      }
-      items[last] = null;
-      keys[last] = null;
-    }
-
-    int size() {
-      lock.readLock().lock();
-      try {
-        return size;
-      } finally {
-        lock.readLock().unlock();
-      }
-    }
-
-    /** The {@code k} best by dot product with {@code query} that pass the filters, best first. */
-    List<Candidate> search(float[] query, List<String> prefixes, MemoryType type, int k) {
-      PriorityQueue<Candidate> best = new PriorityQueue<>(k + 1, Comparator.comparingDouble(Candidate::score));
-      lock.readLock().lock();
-      try {
-        if (query.length != dims) {
-          return List.of(); // another model's query, or nothing stored yet
-        }
-        float floor = Float.NEGATIVE_INFINITY;
-        float[] scores = new float[Math.min(size, RUN)];
-        for (int first = 0; first < size; first += RUN) {
-          int count = Math.min(RUN, size - first);
-          Vectors.dots(query, data, first, count, scores);
-          for (int j = 0; j < count; j++) {
-            float score = scores[j];
-            if (best.size() >= k && score <= floor) continue; // cheaper than the filters
-            Item item = items[first + j];
-            if ((type != null && item.type() != type) || !within(item.namespace(), prefixes)) continue;
-            best.add(new Candidate(item, score));
-            if (best.size() > k) best.poll();
-            if (best.size() >= k) floor = best.peek().score();
-          }
-        }
-      } finally {
-        lock.readLock().unlock();
-      }
-      List<Candidate> out = new ArrayList<>(best);
-      out.sort(Comparator.comparingDouble(Candidate::score).reversed());
-      return out;
     }
   }
 
@@ -221,12 +104,18 @@ final class VectorIndex implements AutoCloseable {
    * The {@code k} vectors of {@code tenant} most similar to {@code query}, best first, within the
    * subtrees of {@code prefixes} (null: everywhere; whole segments) and of {@code type} (null: any).
    */
-  List<Candidate> search(String tenant, float[] query, List<String> prefixes, MemoryType type, int k) {
-    Slab slab = tenants.get(tenant);
-    if (slab == null || k <= 0) {
+  List<VectorSlab.Hit<Item>> search(String tenant, float[] query, List<String> prefixes, MemoryType type, int k) {
+    VectorSlab<Item> slab = tenants.get(tenant);
+    if (slab == null) {
       return List.of();
     }
-    return slab.search(query, prefixes, type, k);
+    return slab.search(query, filter(prefixes, type), k);
+  }
+
+  /** Items within the subtrees of {@code prefixes} (null: everywhere) and of {@code type} (null: any). */
+  static java.util.function.Predicate<Item> filter(List<String> prefixes, MemoryType type) {
+    if (prefixes == null && type == null) return null;
+    return item -> (type == null || item.type() == type) && within(item.namespace(), prefixes);
   }
 
   static boolean within(String namespace, List<String> prefixes) {
@@ -242,7 +131,7 @@ final class VectorIndex implements AutoCloseable {
   /** Vectors held (all tenants). */
   long size() {
     long n = 0;
-    for (Slab slab : tenants.values()) n += slab.size();
+    for (VectorSlab<Item> slab : tenants.values()) n += slab.size();
     return n;
   }
 

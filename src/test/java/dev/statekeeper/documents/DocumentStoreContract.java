@@ -153,6 +153,7 @@ abstract class DocumentStoreContract {
     Caller other = new Caller("d-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
     docs.create(other, new NewDocument("pets", null, "Cats sleep most of the day.", "wiki", null));
     docs.embedPendingNow();
+    assertThat(docs.indexedChunks(me.tenant())).isEqualTo(4); // pets: 2 chunks, cars, alice-garden
 
     List<DocumentHit> hits = docs.search(me, new DocumentSearch("which animal naps a lot", "semantic", 3, null));
     assertThat(hits.get(0).documentId()).isEqualTo("pets");
@@ -178,6 +179,14 @@ abstract class DocumentStoreContract {
         .extracting(DocumentHit::documentId).doesNotContain("pets");
     docs.embedPendingNow();
     assertThat(docs.search(me, new DocumentSearch("fixing a bike", "semantic", 1, null)).get(0).text()).isEqualTo("Bicycles are cheap to repair.");
+    // the deleted document's chunks left the index; the replaced one has its one new chunk
+    assertThat(docs.indexedChunks(me.tenant())).isEqualTo(2);
+    docs.replace(me, "alice-garden", NewDocument.of("Grow beans. " + words(0, 300)));
+    docs.embedPendingNow();
+    assertThat(docs.indexedChunks(me.tenant())).isEqualTo(3);
+    docs.replace(me, "alice-garden", NewDocument.of("Grow peas."));
+    docs.embedPendingNow();
+    assertThat(docs.indexedChunks(me.tenant())).isEqualTo(2); // its second chunk is gone
     assertThat(docs.embeddingBacklog()).isZero();
   }
 
