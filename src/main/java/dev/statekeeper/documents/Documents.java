@@ -139,14 +139,14 @@ public final class Documents implements AutoCloseable {
     String tenant = caller.tenant();
     return switch (mode) {
       case "keyword" -> repository.search(tenant, terms, ids, source, limit);
-      case "semantic" -> semantic(tenant, embedQuery(request.query()), ids, source, limit);
+      case "semantic" -> semantic(tenant, embedder.embedQuery(request.query()), ids, source, limit);
       default -> {
         int depth = Math.min(MAX_LIMIT, Math.max(50, limit * 2));
         List<String> content = StopWords.without(terms);
         List<DocumentHit> keyword = content.isEmpty() ? List.of() : repository.search(tenant, content, ids, source, depth);
         List<DocumentHit> semantic;
         try {
-          semantic = semantic(tenant, embedder.embed(List.of(request.query())).get(0), ids, source, depth);
+          semantic = semantic(tenant, embedder.embedQuery(request.query()), ids, source, depth);
         } catch (RuntimeException e) {
           semantic = List.of(); // hybrid answers from the keyword side alone
         }
@@ -159,15 +159,6 @@ public final class Documents implements AutoCloseable {
         yield out;
       }
     };
-  }
-
-  private float[] embedQuery(String query) {
-    try {
-      return embedder.embed(List.of(query)).get(0);
-    } catch (RuntimeException e) {
-      throw new StatekeeperException.StoreUnavailable(
-          "semantic search is unavailable: the embedding model (" + embedder.model() + ") failed: " + e, e);
-    }
   }
 
   private List<DocumentHit> semantic(String tenant, float[] query, List<String> ids, String source, int limit) {

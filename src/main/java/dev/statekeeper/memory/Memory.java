@@ -240,7 +240,7 @@ public final class Memory implements AutoCloseable {
     List<MemoryRepository.Scored> ranked =
         switch (mode) {
           case "keyword" -> repository.search(tenant, terms, prefixes, type, limit);
-          case "semantic" -> semantic(tenant, embedQuery(request.query()), prefixes, type, limit);
+          case "semantic" -> semantic(tenant, embedder.embedQuery(request.query()), prefixes, type, limit);
           default -> hybrid(tenant, request.query(), terms, prefixes, type, limit);
         };
     return ranked.stream().map(s -> SearchHit.of(s.entry(), s.score())).toList();
@@ -259,7 +259,7 @@ public final class Memory implements AutoCloseable {
         content.isEmpty() ? List.of() : repository.search(tenant, content, prefixes, type, depth);
     List<MemoryRepository.Scored> semantic;
     try {
-      semantic = semantic(tenant, embedder.embed(List.of(query)).get(0), prefixes, type, depth);
+      semantic = semantic(tenant, embedder.embedQuery(query), prefixes, type, depth);
     } catch (RuntimeException e) {
       log.warn("embedding a query failed; hybrid search answers by keyword alone: {}", e.toString());
       semantic = List.of();
@@ -271,15 +271,6 @@ public final class Memory implements AutoCloseable {
       out.add(new MemoryRepository.Scored(f.item().entry(), f.score()));
     }
     return out;
-  }
-
-  private float[] embedQuery(String query) {
-    try {
-      return embedder.embed(List.of(query)).get(0);
-    } catch (RuntimeException e) {
-      throw new StatekeeperException.StoreUnavailable(
-          "semantic search is unavailable: the embedding model (" + embedder.model() + ") failed: " + e, e);
-    }
   }
 
   /**

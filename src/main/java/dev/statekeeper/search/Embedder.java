@@ -24,6 +24,20 @@ public interface Embedder {
   List<float[]> embed(List<String> texts);
 
   /**
+   * The vector of one search query. When the model or provider fails this throws {@link
+   * dev.statekeeper.StatekeeperException.StoreUnavailable} (503): semantic search is unavailable
+   * until it recovers, while keyword search goes on.
+   */
+  default float[] embedQuery(String query) {
+    try {
+      return embed(List.of(query)).get(0);
+    } catch (RuntimeException e) {
+      throw new dev.statekeeper.StatekeeperException.StoreUnavailable(
+          "semantic search is unavailable: the embedding model (" + model() + ") failed: " + e, e);
+    }
+  }
+
+  /**
    * An Ollama server ({@code POST <base>/api/embeddings}), e.g. {@code
    * ollama(URI.create("http://127.0.0.1:11434"), "nomic-embed-text", 768)}.
    */
