@@ -2,17 +2,13 @@ package dev.statekeeper.memory;
 
 import dev.statekeeper.memory.MemoryVectors.Change;
 import dev.statekeeper.memory.MemoryVectors.EntryId;
+import dev.statekeeper.search.BackgroundLoop;
 import dev.statekeeper.search.VectorSlab;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * This node's in-memory copy of the memory vectors, searched by exact cosine similarity (the
@@ -30,9 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: each tenant's slab has a read-write lock (searches read, the follower writes); {@code tenants} is a concurrent map; {@code refreshLock} lets one
  * refresh run at a time and guards {@code lastSeq}.
  */
-final class VectorIndex implements AutoCloseable {
+final class VectorIndex extends BackgroundLoop {
 
-  private static final Logger log = LoggerFactory.getLogger(VectorIndex.class);
   private static final int PAGE = 2000;
 
   /** One vector's entry: which one, and the version it was made from (the vector is in the slab). */
@@ -40,30 +35,21 @@ final class VectorIndex implements AutoCloseable {
 
   private final MemoryVectors sql;
   private final String model;
-  private final Duration interval;
   private final Map<String, VectorSlab<Item>> tenants = new ConcurrentHashMap<>();
   private final ReentrantLock refreshLock = new ReentrantLock();
-  private final Semaphore wake = new Semaphore(0);
-  private final AtomicLong failures = new AtomicLong();
-  private final Thread thread;
-  private volatile boolean running = true;
   private volatile long lastSeq;
 
+  /** Follows the change log every {@code interval} once started (the first refresh loads everything). */
   VectorIndex(MemoryVectors sql, String model, Duration interval) {
+    super("statekeeper-vector-index", "refreshing the vector index", interval, Duration.ofSeconds(5));
     this.sql = sql;
     this.model = model;
-    this.interval = interval;
-    this.thread = Thread.ofPlatform().daemon().name("statekeeper-vector-index").unstarted(this::loop);
   }
 
-  /** Starts following the change log (the first refresh loads everything). */
-  void start() {
-    thread.start();
-  }
-
-  /** Asks for a refresh now rather than at the next interval. */
-  void wake() {
-    wake.release();
+  @Override
+  protected boolean pass() {
+    refresh(); // reads every page there is, so nothing is left for an immediate next pass
+    return false;
   }
 
   /** Applies every change after the last one seen; returns how many. Throws when the store fails. */
@@ -137,38 +123,5 @@ final class VectorIndex implements AutoCloseable {
 
   long lastSeq() {
     return lastSeq;
-  }
-
-  long failures() {
-    return failures.get();
-  }
-
-  private void loop() {
-    while (running) {
-      try {
-        refresh();
-      } catch (Throwable t) {
-        failures.incrementAndGet();
-        log.warn("refreshing the vector index failed; will try again in {}: {}", interval, t.toString());
-      }
-      try {
-        wake.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS);
-        wake.drainPermits();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
-  @Override
-  public void close() {
-    running = false;
-    wake.release(); // not an interrupt: that could break a JDBC call in flight
-    try {
-      thread.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
