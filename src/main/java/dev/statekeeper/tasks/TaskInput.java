@@ -102,6 +102,16 @@ final class TaskInput {
     return text("reason", "invalid_reason", reason, MAX_REASON, false, true);
   }
 
+  /** The fencing token of a heartbeat, complete or fail: required, the attempt the claim returned. */
+  static int attempt(Integer attempt) {
+    if (attempt == null) {
+      throw new InvalidInput(
+          "attempt_required",
+          "attempt is required: send the attempt of the task as your claim returned it (its fencing token)");
+    }
+    return attempt;
+  }
+
   static int maxAttempts(Integer n) {
     if (n == null) {
       return 3;

@@ -27,8 +27,9 @@ import java.util.Optional;
  *
  * <p>Every state change is a single {@code UPDATE … WHERE <expected state> … RETURNING *}: the
  * database decides races, and zero rows means the caller lost one. Agent transitions include the
- * lease fence ({@code claimed_by}, unexpired lease and, when given, {@code attempt}) in that
- * same WHERE, so a holder whose lease lapsed can never act on a task claimed again since.
+ * lease fence ({@code claimed_by}, {@code claimed_subject}, {@code attempt}, unexpired lease) in
+ * that same WHERE, so a holder whose lease lapsed can never act on a task claimed again since,
+ * and no other key acts on a lease by naming its agent.
  */
 abstract sealed class TaskRepository permits PostgresTaskRepository, SqliteTaskRepository {
 
@@ -514,9 +515,9 @@ abstract sealed class TaskRepository permits PostgresTaskRepository, SqliteTaskR
 
   // ---------------------------------------------------------------- changes by agents
 
-  List<Task> claim(String tenant, String agent, List<String> queues, List<String> types, int limit, Duration lease) {
+  List<Task> claim(String tenant, LeaseHolder holder, List<String> queues, List<String> types, int limit, Duration lease) {
     String dml =
-        "UPDATE tasks SET status = 'claimed', claimed_by = ?, attempt = attempt + 1, lease_expires_at = "
+        "UPDATE tasks SET status = 'claimed', claimed_by = ?, claimed_subject = ?, attempt = attempt + 1, lease_expires_at = "
             + d.nowPlusMillis("?") + ", version = version + 1, updated_at = " + now
             + picked(
                 "tenant = ? AND status = 'pending' AND queue IN (" + placeholders(queues.size())
@@ -524,7 +525,8 @@ abstract sealed class TaskRepository permits PostgresTaskRepository, SqliteTaskR
                     + (types == null ? "" : " AND type IN (" + placeholders(types.size()) + ")"),
                 "priority, created_at, id");
     List<Object> args = new ArrayList<>();
-    args.add(agent);
+    args.add(holder.agent());
+    args.add(holder.subject());
     args.add(lease.toMillis());
     args.add(tenant);
     args.addAll(queues);
@@ -533,7 +535,7 @@ abstract sealed class TaskRepository permits PostgresTaskRepository, SqliteTaskR
     }
     args.add(limit);
     Event event =
-        new Event(agent, "claimed", "pending", JsonColumns.object("lease_seconds", lease.toMillis() / 1000.0));
+        new Event(holder.actor(), "claimed", "pending", JsonColumns.object("lease_seconds", lease.toMillis() / 1000.0));
     List<Task> claimed =
         new ArrayList<>(
             store.writeSingleStatement(
@@ -545,23 +547,27 @@ abstract sealed class TaskRepository permits PostgresTaskRepository, SqliteTaskR
     return claimed;
   }
 
-  /** The lease fence, shared by every agent transition. */
-  private String held(Integer attempt) {
-    return " WHERE tenant = ? AND id = ? AND status = 'claimed' AND claimed_by = ? AND lease_expires_at > "
-        + now + (attempt == null ? "" : " AND attempt = ?");
+  /**
+   * The lease fence, shared by every agent transition: the holder (agent name and key subject),
+   * the attempt, an unexpired lease. A lease taken before subjects were recorded has none and is
+   * held by the agent name alone until it ends.
+   */
+  private String held() {
+    return " WHERE tenant = ? AND id = ? AND status = 'claimed' AND claimed_by = ?"
+        + " AND (claimed_subject = ? OR claimed_subject IS NULL) AND attempt = ? AND lease_expires_at > " + now;
   }
 
-  private static List<Object> heldArgs(String tenant, String id, String agent, Integer attempt) {
-    return attempt == null ? List.of(tenant, id, agent) : List.of(tenant, id, agent, attempt);
+  private static List<Object> heldArgs(String tenant, String id, LeaseHolder holder, int attempt) {
+    return List.of(tenant, id, holder.agent(), holder.subject(), attempt);
   }
 
-  Optional<Task> heartbeat(String tenant, String id, String agent, Integer attempt, Duration lease) {
+  Optional<Task> heartbeat(String tenant, String id, LeaseHolder holder, int attempt, Duration lease) {
     String dml =
         "UPDATE tasks SET lease_expires_at = " + d.nowPlusMillis("?") + ", version = version + 1, updated_at = "
-            + now + held(attempt) + " RETURNING *";
+            + now + held() + " RETURNING *";
     List<Object> args = new ArrayList<>();
     args.add(lease.toMillis());
-    args.addAll(heldArgs(tenant, id, agent, attempt));
+    args.addAll(heldArgs(tenant, id, holder, attempt));
     return store.writeSingleStatement(
         "extending the lease of task " + id,
         c -> {
@@ -574,16 +580,16 @@ abstract sealed class TaskRepository permits PostgresTaskRepository, SqliteTaskR
         });
   }
 
-  Optional<Task> complete(String tenant, String id, String agent, Integer attempt, String resultJson) {
+  Optional<Task> complete(String tenant, String id, LeaseHolder holder, int attempt, String resultJson) {
     String dml =
         "UPDATE tasks SET status = 'completed', result = " + d.jsonParam() + ", lease_expires_at = NULL,"
             + " sla_status = CASE WHEN sla_status = 'pending' THEN (CASE WHEN " + now
             + " <= deadline THEN 'met' ELSE 'violated' END) ELSE sla_status END,"
-            + " version = version + 1, updated_at = " + now + held(attempt) + " RETURNING *";
+            + " version = version + 1, updated_at = " + now + held() + " RETURNING *";
     List<Object> args = new ArrayList<>();
     args.add(resultJson);
-    args.addAll(heldArgs(tenant, id, agent, attempt));
-    Event event = new Event(agent, "completed", "claimed", null);
+    args.addAll(heldArgs(tenant, id, holder, attempt));
+    Event event = new Event(holder.actor(), "completed", "claimed", null);
     return first(
         store.writeSingleStatement(
             "completing task " + id, c -> tasks(changeWithEvents(c, dml, args, event))));
@@ -595,7 +601,7 @@ abstract sealed class TaskRepository permits PostgresTaskRepository, SqliteTaskR
    * database's clock; otherwise it fails for good.
    */
   Optional<Task> fail(
-      String tenant, String id, String agent, Integer attempt, String error, boolean retry,
+      String tenant, String id, LeaseHolder holder, int attempt, String error, boolean retry,
       Duration base, Duration max, double jitter) {
     String again = retry ? "attempt < max_attempts" : "FALSE";
     String delay =
@@ -604,16 +610,17 @@ abstract sealed class TaskRepository permits PostgresTaskRepository, SqliteTaskR
         "UPDATE tasks SET status = CASE WHEN " + again + " THEN 'pending' ELSE 'failed' END,"
             + " error = ?, lease_expires_at = NULL,"
             + " claimed_by = CASE WHEN " + again + " THEN NULL ELSE claimed_by END,"
+            + " claimed_subject = CASE WHEN " + again + " THEN NULL ELSE claimed_subject END,"
             + " run_after = CASE WHEN " + again + " THEN " + d.nowPlusMillis(delay) + " ELSE run_after END,"
             + " sla_status = CASE WHEN " + again + " OR sla_status <> 'pending' THEN sla_status ELSE 'violated' END,"
-            + " version = version + 1, updated_at = " + now + held(attempt) + " RETURNING *";
+            + " version = version + 1, updated_at = " + now + held() + " RETURNING *";
     List<Object> args = new ArrayList<>();
     args.add(error);
     args.add(base.toMillis());
     args.add(max.toMillis());
     args.add(jitter);
-    args.addAll(heldArgs(tenant, id, agent, attempt));
-    Event event = new Event(agent, "failed", "claimed", JsonColumns.object("error", error, "retry", retry));
+    args.addAll(heldArgs(tenant, id, holder, attempt));
+    Event event = new Event(holder.actor(), "failed", "claimed", JsonColumns.object("error", error, "retry", retry));
     // No announcement: the task is not runnable before its backoff ends; waiters' re-polls find it.
     List<Task> changed =
         store.writeSingleStatement(
@@ -629,6 +636,7 @@ abstract sealed class TaskRepository permits PostgresTaskRepository, SqliteTaskR
     String dml =
         "UPDATE tasks SET status = CASE WHEN " + lastAttempt + " THEN 'failed' ELSE 'pending' END,"
             + " claimed_by = CASE WHEN " + lastAttempt + " THEN claimed_by ELSE NULL END,"
+            + " claimed_subject = CASE WHEN " + lastAttempt + " THEN claimed_subject ELSE NULL END,"
             + " lease_expires_at = NULL,"
             + " error = CASE WHEN " + lastAttempt
             + " THEN 'lease expired on the last attempt (' || attempt || ' of ' || max_attempts || ')' ELSE error END,"

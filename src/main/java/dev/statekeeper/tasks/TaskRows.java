@@ -27,6 +27,7 @@ final class TaskRows {
         d.getInstant(rs, "updated_at"),
         d.getInstant(rs, "run_after"),
         rs.getString("claimed_by"),
+        rs.getString("claimed_subject"),
         d.getInstant(rs, "lease_expires_at"),
         d.getInstant(rs, "deadline"),
         SlaStatus.fromWire(rs.getString("sla_status")),

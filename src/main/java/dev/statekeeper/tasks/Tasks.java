@@ -375,8 +375,9 @@ public final class Tasks implements AutoCloseable {
     for (String queue : queues) {
       authz.require(caller, Action.WRITE, "queue:" + queue);
     }
+    LeaseHolder holder = new LeaseHolder(caller.subject(), agent);
     if (wait.isZero()) {
-      return claimOnce(tenant, agent, queues, types, limit, lease);
+      return claimOnce(tenant, holder, queues, types, limit, lease);
     }
     long deadline = System.nanoTime() + wait.toNanos();
     int handOver = 0; // hops left of a wake-up this call could not use
@@ -384,7 +385,7 @@ public final class Tasks implements AutoCloseable {
       ClaimSignals.Waiter waiter = signals.register(tenant, queues);
       List<Task> claimed;
       try {
-        claimed = claimOnce(tenant, agent, queues, types, limit, lease);
+        claimed = claimOnce(tenant, holder, queues, types, limit, lease);
       } catch (RuntimeException e) {
         signals.unregister(waiter, tenant, queues);
         throw e;
@@ -414,9 +415,9 @@ public final class Tasks implements AutoCloseable {
   }
 
   private List<Task> claimOnce(
-      String tenant, String agent, List<String> queues, List<String> types, int limit, Duration lease) {
+      String tenant, LeaseHolder holder, List<String> queues, List<String> types, int limit, Duration lease) {
     long t0 = System.nanoTime();
-    List<Task> claimed = repository.claim(tenant, agent, queues, types, limit, lease);
+    List<Task> claimed = repository.claim(tenant, holder, queues, types, limit, lease);
     (claimed.isEmpty() ? emptyClaimTimer : claimTimer).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
     for (Task t : claimed) {
       // both times are the database's: run_after, and updated_at set by the claim
@@ -427,41 +428,53 @@ public final class Tasks implements AutoCloseable {
     return claimed;
   }
 
-  /** Extends the lease of a task the agent holds to {@code lease} from now (default: the configured lease). */
+  /**
+   * Extends the lease of a task the agent holds to {@code lease} from now (default: the configured
+   * lease). The lease is held by the caller's subject and {@code agent} together, on {@code
+   * attempt} (required: the fencing token the claim returned).
+   */
   public Task heartbeat(Caller caller, String id, String agent, Integer attempt, Duration lease) {
     requireWriter(caller);
     authorize(caller, Action.WRITE, id);
-    String a = TaskInput.agent(agent);
+    LeaseHolder holder = holder(caller, agent);
+    int a = TaskInput.attempt(attempt);
     return repository
-        .heartbeat(caller.tenant(), id, a, attempt, lease(lease))
-        .orElseThrow(() -> leaseNotHeld(caller, id, a, attempt));
+        .heartbeat(caller.tenant(), id, holder, a, lease(lease))
+        .orElseThrow(() -> leaseNotHeld(caller, id, holder, a));
   }
 
-  /** Completes a task the agent holds; settles its SLA as met or violated. */
+  /** Completes a task the caller holds (subject, agent and attempt); settles its SLA as met or violated. */
   public Task complete(Caller caller, String id, String agent, Integer attempt, JsonNode result) {
     requireWriter(caller);
     authorize(caller, Action.WRITE, id);
-    String a = TaskInput.agent(agent);
+    LeaseHolder holder = holder(caller, agent);
+    int a = TaskInput.attempt(attempt);
     String resultJson = JsonColumns.write(TaskInput.result(result));
     return repository
-        .complete(caller.tenant(), id, a, attempt, resultJson)
-        .orElseThrow(() -> leaseNotHeld(caller, id, a, attempt));
+        .complete(caller.tenant(), id, holder, a, resultJson)
+        .orElseThrow(() -> leaseNotHeld(caller, id, holder, a));
   }
 
   /**
-   * Fails the current attempt. With {@code retry} and attempts left, the task becomes pending
-   * again after an exponential backoff with jitter; otherwise it is failed for good.
+   * Fails the current attempt of a task the caller holds. With {@code retry} and attempts left,
+   * the task becomes pending again after an exponential backoff with jitter; otherwise it is
+   * failed for good.
    */
   public Task fail(Caller caller, String id, String agent, Integer attempt, String error, boolean retry) {
     requireWriter(caller);
     authorize(caller, Action.WRITE, id);
-    String a = TaskInput.agent(agent);
+    LeaseHolder holder = holder(caller, agent);
+    int a = TaskInput.attempt(attempt);
     String e = TaskInput.error(error);
     // "Equal jitter": half the delay is fixed, half random, so retries of one burst spread out.
     double jitter = 0.5 + 0.5 * ThreadLocalRandom.current().nextDouble();
     return repository
-        .fail(caller.tenant(), id, a, attempt, e, retry, config.retryBaseDelay(), config.retryMaxDelay(), jitter)
-        .orElseThrow(() -> leaseNotHeld(caller, id, a, attempt));
+        .fail(caller.tenant(), id, holder, a, e, retry, config.retryBaseDelay(), config.retryMaxDelay(), jitter)
+        .orElseThrow(() -> leaseNotHeld(caller, id, holder, a));
+  }
+
+  private static LeaseHolder holder(Caller caller, String agent) {
+    return new LeaseHolder(caller.subject(), TaskInput.agent(agent));
   }
 
   // ---------------------------------------------------------------- operations
@@ -518,27 +531,28 @@ public final class Tasks implements AutoCloseable {
     return lease;
   }
 
-  private RuntimeException leaseNotHeld(Caller caller, String id, String agent, Integer attempt) {
+  private RuntimeException leaseNotHeld(Caller caller, String id, LeaseHolder holder, int attempt) {
     Task t = repository.get(caller.tenant(), id).orElse(null);
     if (t == null) {
       return notFound(id);
     }
-    String holder = t.claimedBy() + " (attempt " + t.attempt() + ")";
     if (t.status() != TaskStatus.CLAIMED) {
       return new StatekeeperException.Conflict(
-          "lease_not_held", "task " + id + " is " + t.status().wireName() + "; " + agent + " holds no lease on it");
+          "lease_not_held", "task " + id + " is " + t.status().wireName() + "; " + holder.actor() + " holds no lease on it");
     }
-    if (!t.claimedBy().equals(agent)) {
+    LeaseHolder current = new LeaseHolder(t.claimedBySubject() == null ? holder.subject() : t.claimedBySubject(), t.claimedBy());
+    if (!current.equals(holder)) {
       return new StatekeeperException.Conflict(
-          "lease_not_held", "task " + id + " is held by " + holder + ", not by " + agent);
+          "lease_not_held",
+          "task " + id + " is held by " + current.actor() + " (attempt " + t.attempt() + "), not by " + holder.actor());
     }
-    if (attempt != null && attempt != t.attempt()) {
+    if (attempt != t.attempt()) {
       return new StatekeeperException.Conflict(
           "lease_not_held",
           "attempt " + attempt + " of task " + id + " is over; the task is on attempt " + t.attempt());
     }
     return new StatekeeperException.Conflict(
-        "lease_expired", "the lease of " + agent + " on task " + id + " expired at " + t.leaseExpiresAt());
+        "lease_expired", "the lease of " + holder.actor() + " on task " + id + " expired at " + t.leaseExpiresAt());
   }
 
   private static void requireWriter(Caller caller) {

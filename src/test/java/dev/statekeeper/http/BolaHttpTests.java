@@ -59,9 +59,9 @@ interface BolaHttpTests extends HttpSuite {
         new Call("GET task", (c, id) -> c.get(TASKS + "/" + id)),
         new Call("GET events", (c, id) -> c.get(TASKS + "/" + id + "/events")),
         new Call("PATCH", (c, id) -> c.withHeader("If-Match", "\"1\"").patch(TASKS + "/" + id, "{\"priority\":\"HIGH\"}")),
-        new Call("heartbeat", (c, id) -> c.post(TASKS + "/" + id + "/heartbeat", "{\"agent\":\"x\"}")),
-        new Call("complete", (c, id) -> c.post(TASKS + "/" + id + "/complete", "{\"agent\":\"x\"}")),
-        new Call("fail", (c, id) -> c.post(TASKS + "/" + id + "/fail", "{\"agent\":\"x\",\"error\":\"e\"}")),
+        new Call("heartbeat", (c, id) -> c.post(TASKS + "/" + id + "/heartbeat", "{\"agent\":\"x\",\"attempt\":1}")),
+        new Call("complete", (c, id) -> c.post(TASKS + "/" + id + "/complete", "{\"agent\":\"x\",\"attempt\":1}")),
+        new Call("fail", (c, id) -> c.post(TASKS + "/" + id + "/fail", "{\"agent\":\"x\",\"attempt\":1,\"error\":\"e\"}")),
         new Call("cancel", (c, id) -> c.post(TASKS + "/" + id + "/cancel", "{}")));
 
     List<String> failures = new ArrayList<>();

@@ -19,7 +19,7 @@ interface HttpSuite {
   List<String> TASK_FIELDS =
       List.of(
           "id", "queue", "type", "payload", "priority", "status", "attempt", "max_attempts", "version",
-          "created_at", "updated_at", "run_after", "claimed_by", "lease_expires_at", "deadline",
+          "created_at", "updated_at", "run_after", "claimed_by", "claimed_by_subject", "lease_expires_at", "deadline",
           "sla_status", "result", "error");
 
   /** A client with the bootstrap root key. */
@@ -44,7 +44,12 @@ interface HttpSuite {
 
   /** A client with a new key of {@code role} ({@code agent}, {@code reader}, …) in the test's tenant. */
   default TestClient keyOf(String role) {
-    String body = "{\"tenant\":\"" + tenant() + "\",\"subject\":\"user:" + role + "\",\"role\":\"" + role + "\"}";
+    return keyFor("user:" + role, role);
+  }
+
+  /** A client with a new key of {@code subject} and {@code role} in the test's tenant. */
+  default TestClient keyFor(String subject, String role) {
+    String body = "{\"tenant\":\"" + tenant() + "\",\"subject\":\"" + subject + "\",\"role\":\"" + role + "\"}";
     JsonNode k = assertJson(admin().post("/v1/keys", body), 201);
     return admin().withKey(k.get("key").asText());
   }

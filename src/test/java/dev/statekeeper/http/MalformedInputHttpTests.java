@@ -149,7 +149,7 @@ interface MalformedInputHttpTests extends HttpSuite {
       check(failures, "list depth " + depth, new byte[0], admin().get(TASKS + "?limit=1000"));
       Response claimed = admin().post(TASKS + "/claim", "{\"agent\":\"w\",\"limit\":100}");
       check(failures, "claim depth " + depth, new byte[0], claimed);
-      check(failures, "complete depth " + depth, new byte[0], admin().post(TASKS + "/" + tid + "/complete", "{\"agent\":\"w\",\"result\":" + payload + "}"));
+      check(failures, "complete depth " + depth, new byte[0], admin().post(TASKS + "/" + tid + "/complete", "{\"agent\":\"w\",\"attempt\":1,\"result\":" + payload + "}"));
       check(failures, "events depth " + depth, new byte[0], admin().get(TASKS + "/" + tid + "/events"));
     }
     assertThat(failures).isEmpty();

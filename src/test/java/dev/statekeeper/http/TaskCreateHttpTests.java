@@ -175,7 +175,7 @@ interface TaskCreateHttpTests extends HttpSuite {
     JsonNode held = createAndClaim("w");
 
     assertProblem(admin().post(TASKS, "{\"type\":\"deep\",\"payload\":" + deep + "}"), 400, "invalid_payload");
-    assertProblem(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w\",\"result\":" + deep + "}"), 400, "invalid_result");
+    assertProblem(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w\",\"attempt\":1,\"result\":" + deep + "}"), 400, "invalid_result");
 
     assertThat(allTasks()).containsExactly(held);
     assertThat(claim("{\"agent\":\"w\"}")).isEmpty();
@@ -190,7 +190,7 @@ interface TaskCreateHttpTests extends HttpSuite {
     assertProblem(admin().post(TASKS, "{\"type\":\"n\",\"payload\":{\"huge\":1e400}}"), 400, "invalid_payload");
     assertProblem(admin().post(TASKS, "{\"type\":\"n\",\"payload\":{\"a\":[-1e309]}}"), 400, "invalid_payload");
     JsonNode held = createAndClaim("w");
-    assertProblem(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w\",\"result\":1e400}"), 400, "invalid_result");
+    assertProblem(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w\",\"attempt\":1,\"result\":1e400}"), 400, "invalid_result");
 
     assertThat(allTasks()).containsExactly(held);
   }

@@ -218,9 +218,46 @@ interface TaskLifecycleHttpTests extends HttpSuite {
     JsonNode held = createAndClaim("w1");
     String path = TASKS + "/" + id(held);
 
-    assertProblem(admin().post(path + "/heartbeat", "{\"agent\":\"w2\"}"), 409, "lease_not_held");
-    assertProblem(admin().post(path + "/complete", "{\"agent\":\"w2\",\"result\":{}}"), 409, "lease_not_held");
-    assertProblem(admin().post(path + "/fail", "{\"agent\":\"w2\",\"error\":\"x\"}"), 409, "lease_not_held");
+    assertProblem(admin().post(path + "/heartbeat", "{\"agent\":\"w2\",\"attempt\":1}"), 409, "lease_not_held");
+    assertProblem(admin().post(path + "/complete", "{\"agent\":\"w2\",\"attempt\":1,\"result\":{}}"), 409, "lease_not_held");
+    assertProblem(admin().post(path + "/fail", "{\"agent\":\"w2\",\"attempt\":1,\"error\":\"x\"}"), 409, "lease_not_held");
+    assertThat(readTask(id(held))).isEqualTo(held);
+  }
+
+  @Test
+  default void anotherKeyNamingTheHoldersAgent_is409_andTheAuditTrailKeepsTheRealHolder() {
+    assertJson(admin().post("/v1/access/grants", "{\"resource\":\"queue:default\",\"relation\":\"editor\",\"subject\":\"agent:w1\"}"), 201);
+    assertJson(admin().post("/v1/access/grants", "{\"resource\":\"queue:default\",\"relation\":\"editor\",\"subject\":\"agent:w2\"}"), 201);
+    TestClient w1 = keyFor("agent:w1", "agent");
+    TestClient w2 = keyFor("agent:w2", "agent");
+    JsonNode t = createTask();
+    JsonNode held = assertJson(w1.post(TASKS + "/claim", "{\"agent\":\"w1\"}"), 200).get("items").get(0);
+    String path = TASKS + "/" + id(t);
+
+    for (TestClient other : List.of(w2, admin())) {
+      assertProblem(other.post(path + "/complete", "{\"agent\":\"w1\",\"attempt\":1,\"result\":{\"by\":\"w2\"}}"), 409, "lease_not_held");
+      assertProblem(other.post(path + "/fail", "{\"agent\":\"w1\",\"attempt\":1,\"error\":\"x\",\"retry\":false}"), 409, "lease_not_held");
+      assertProblem(other.post(path + "/heartbeat", "{\"agent\":\"w1\",\"attempt\":1}"), 409, "lease_not_held");
+    }
+
+    assertThat(readTask(id(t))).isEqualTo(held);
+    assertThat(held.get("claimed_by").asText()).isEqualTo("w1");
+    assertThat(held.get("claimed_by_subject").asText()).isEqualTo("agent:w1");
+    JsonNode done = assertJson(w1.post(path + "/complete", "{\"agent\":\"w1\",\"attempt\":1}"), 200);
+    assertThat(done.get("status").asText()).isEqualTo("completed");
+    List<String> actors = new java.util.ArrayList<>();
+    assertJson(admin().get(path + "/events"), 200).get("items").forEach(e -> actors.add(e.get("actor").asText()));
+    assertThat(actors).containsExactly("user:admin", "agent:w1/w1", "agent:w1/w1");
+  }
+
+  @Test
+  default void agentActionsWithoutAttempt_are400AndChangeNothing() {
+    JsonNode held = createAndClaim("w1");
+    String path = TASKS + "/" + id(held);
+
+    assertProblem(admin().post(path + "/heartbeat", "{\"agent\":\"w1\"}"), 400, "attempt_required");
+    assertProblem(admin().post(path + "/complete", "{\"agent\":\"w1\",\"result\":{}}"), 400, "attempt_required");
+    assertProblem(admin().post(path + "/fail", "{\"agent\":\"w1\",\"error\":\"x\"}"), 400, "attempt_required");
     assertThat(readTask(id(held))).isEqualTo(held);
   }
 
@@ -245,14 +282,14 @@ interface TaskLifecycleHttpTests extends HttpSuite {
     assertThat(done.get("result")).isEqualTo(json("{\"ok\":true}"));
     assertThat(done.get("lease_expires_at").isNull()).isTrue();
     assertThat(readTask(id(held))).isEqualTo(done);
-    assertProblem(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w1\"}"), 409, "lease_not_held");
+    assertProblem(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w1\",\"attempt\":1}"), 409, "lease_not_held");
   }
 
   @Test
   default void fail_withRetry_returnsTheTaskToPendingAfterABackoff() {
     JsonNode held = createAndClaim("w1");
 
-    JsonNode failed = assertJson(admin().post(TASKS + "/" + id(held) + "/fail", "{\"agent\":\"w1\",\"error\":\"timeout\"}"), 200);
+    JsonNode failed = assertJson(admin().post(TASKS + "/" + id(held) + "/fail", "{\"agent\":\"w1\",\"attempt\":1,\"error\":\"timeout\"}"), 200);
 
     assertThat(failed.get("status").asText()).isEqualTo("pending");
     assertThat(failed.get("error").asText()).isEqualTo("timeout");
@@ -268,8 +305,8 @@ interface TaskLifecycleHttpTests extends HttpSuite {
     createTask("{\"type\":\"once\",\"max_attempts\":1}");
     JsonNode b = claim("{\"agent\":\"w\"}").get(0);
 
-    JsonNode noRetry = assertJson(admin().post(TASKS + "/" + id(a) + "/fail", "{\"agent\":\"w\",\"error\":\"bad input\",\"retry\":false}"), 200);
-    JsonNode lastAttempt = assertJson(admin().post(TASKS + "/" + id(b) + "/fail", "{\"agent\":\"w\",\"error\":\"again\",\"retry\":true}"), 200);
+    JsonNode noRetry = assertJson(admin().post(TASKS + "/" + id(a) + "/fail", "{\"agent\":\"w\",\"attempt\":1,\"error\":\"bad input\",\"retry\":false}"), 200);
+    JsonNode lastAttempt = assertJson(admin().post(TASKS + "/" + id(b) + "/fail", "{\"agent\":\"w\",\"attempt\":1,\"error\":\"again\",\"retry\":true}"), 200);
 
     assertThat(noRetry.get("status").asText()).isEqualTo("failed");
     assertThat(lastAttempt.get("status").asText()).isEqualTo("failed");
@@ -280,16 +317,16 @@ interface TaskLifecycleHttpTests extends HttpSuite {
   default void fail_withoutAnError_is400AndChangesNothing() {
     JsonNode held = createAndClaim("w");
 
-    assertProblem(admin().post(TASKS + "/" + id(held) + "/fail", "{\"agent\":\"w\"}"), 400, "invalid_error");
-    assertProblem(admin().post(TASKS + "/" + id(held) + "/fail", "{\"agent\":\"w\",\"error\":\"x\",\"retry\":\"no\"}"), 400, "invalid_field");
+    assertProblem(admin().post(TASKS + "/" + id(held) + "/fail", "{\"agent\":\"w\",\"attempt\":1}"), 400, "invalid_error");
+    assertProblem(admin().post(TASKS + "/" + id(held) + "/fail", "{\"agent\":\"w\",\"attempt\":1,\"error\":\"x\",\"retry\":\"no\"}"), 400, "invalid_field");
     assertThat(readTask(id(held))).isEqualTo(held);
   }
 
   @Test
   default void agentActionsOnAnUnknownTask_are404() {
-    assertProblem(admin().post(TASKS + "/nope/heartbeat", "{\"agent\":\"w\"}"), 404, "task_not_found");
-    assertProblem(admin().post(TASKS + "/nope/complete", "{\"agent\":\"w\"}"), 404, "task_not_found");
-    assertProblem(admin().post(TASKS + "/nope/fail", "{\"agent\":\"w\",\"error\":\"x\"}"), 404, "task_not_found");
+    assertProblem(admin().post(TASKS + "/nope/heartbeat", "{\"agent\":\"w\",\"attempt\":1}"), 404, "task_not_found");
+    assertProblem(admin().post(TASKS + "/nope/complete", "{\"agent\":\"w\",\"attempt\":1}"), 404, "task_not_found");
+    assertProblem(admin().post(TASKS + "/nope/fail", "{\"agent\":\"w\",\"attempt\":1,\"error\":\"x\"}"), 404, "task_not_found");
     assertProblem(admin().post(TASKS + "/nope/cancel", "{}"), 404, "task_not_found");
   }
 
@@ -328,7 +365,7 @@ interface TaskLifecycleHttpTests extends HttpSuite {
   @Test
   default void cancel_ofAFinalTask_is409AndChangesNothing() {
     JsonNode held = createAndClaim("w1");
-    JsonNode done = assertJson(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w1\"}"), 200);
+    JsonNode done = assertJson(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w1\",\"attempt\":1}"), 200);
     JsonNode other = createTask();
     JsonNode cancelled = assertJson(admin().post(TASKS + "/" + id(other) + "/cancel", "{}"), 200);
 

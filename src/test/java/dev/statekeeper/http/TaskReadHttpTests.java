@@ -53,7 +53,7 @@ interface TaskReadHttpTests extends HttpSuite {
 
     assertProblem(admin().withHeader("If-Match", "\"1\"").patch(path, "{\"priority\":\"LOW\"}"), 404, "task_not_found");
     assertProblem(admin().post(path + "/cancel", "{}"), 404, "task_not_found");
-    assertProblem(admin().post(path + "/complete", "{\"agent\":\"w\"}"), 404, "task_not_found");
+    assertProblem(admin().post(path + "/complete", "{\"agent\":\"w\",\"attempt\":1}"), 404, "task_not_found");
     assertThat(claim("{\"agent\":\"w\",\"limit\":100}")).isEmpty();
     assertThat(assertJson(other.admin().get(path), 200)).isEqualTo(theirs);
   }
@@ -147,7 +147,7 @@ interface TaskReadHttpTests extends HttpSuite {
     String path = TASKS + "/" + id(t);
     assertJson(admin().withHeader("If-Match", "\"1\"").patch(path, "{\"priority\":\"HIGH\"}"), 200);
     JsonNode held = claim("{\"agent\":\"w1\"}").get(0);
-    assertJson(admin().post(path + "/heartbeat", "{\"agent\":\"w1\"}"), 200);
+    assertJson(admin().post(path + "/heartbeat", "{\"agent\":\"w1\",\"attempt\":1}"), 200);
     assertJson(admin().post(path + "/complete", "{\"agent\":\"w1\",\"attempt\":" + held.get("attempt") + "}"), 200);
 
     JsonNode events = assertJson(admin().get(path + "/events"), 200);
@@ -158,13 +158,13 @@ interface TaskReadHttpTests extends HttpSuite {
     assertThat(items).extracting(e -> e.get("action").asText()).containsExactly("created", "updated", "claimed", "completed");
     assertThat(items).extracting(e -> e.get("from_status").asText(null)).containsExactly(null, "pending", "pending", "claimed");
     assertThat(items).extracting(e -> e.get("to_status").asText()).containsExactly("pending", "pending", "claimed", "completed");
-    assertThat(items).extracting(e -> e.get("actor").asText()).containsExactly("user:admin", "user:admin", "w1", "w1");
+    assertThat(items).extracting(e -> e.get("actor").asText()).containsExactly("user:admin", "user:admin", "user:admin/w1", "user:admin/w1");
   }
 
   @Test
   default void events_recordFailuresAndCancellationsWithTheirDetail() {
     JsonNode a = createAndClaim("w");
-    assertJson(admin().post(TASKS + "/" + id(a) + "/fail", "{\"agent\":\"w\",\"error\":\"boom\",\"retry\":false}"), 200);
+    assertJson(admin().post(TASKS + "/" + id(a) + "/fail", "{\"agent\":\"w\",\"attempt\":1,\"error\":\"boom\",\"retry\":false}"), 200);
     JsonNode b = createTask();
     assertJson(admin().post(TASKS + "/" + id(b) + "/cancel", "{\"reason\":\"not needed\"}"), 200);
 
@@ -199,7 +199,7 @@ interface TaskReadHttpTests extends HttpSuite {
     createTask("{\"type\":\"l2\",\"priority\":\"LOW\",\"queue\":\"other\"}");
     createTask("{\"type\":\"c2\",\"priority\":\"CRITICAL\",\"queue\":\"fast\"}");
     JsonNode held = claim("{\"agent\":\"w\",\"queues\":[\"fast\"]}").get(0);
-    assertJson(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w\"}"), 200); // SLA met
+    assertJson(admin().post(TASKS + "/" + id(held) + "/complete", "{\"agent\":\"w\",\"attempt\":1}"), 200); // SLA met
     assertThat(claim("{\"agent\":\"w\"}").get(0).get("type").asText()).isEqualTo("c1"); // stays claimed
     JsonNode next = claim("{\"agent\":\"w\"}").get(0);
     assertThat(next.get("type").asText()).isEqualTo("h1");

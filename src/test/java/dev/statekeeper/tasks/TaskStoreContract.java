@@ -485,9 +485,9 @@ abstract class TaskStoreContract {
     Task beat = tasks.heartbeat(me, held.id(), "w1", held.attempt(), Duration.ofSeconds(60));
 
     assertThat(beat.leaseExpiresAt()).isAfter(held.leaseExpiresAt().plusSeconds(50));
-    assertThatThrownBy(() -> tasks.heartbeat(me, held.id(), "w2", null, null))
+    assertThatThrownBy(() -> tasks.heartbeat(me, held.id(), "w2", held.attempt(), null))
         .isInstanceOf(StatekeeperException.Conflict.class)
-        .hasMessageContaining("held by w1");
+        .hasMessageContaining("held by user:tester/w1");
     assertThat(tasks.get(me, held.id()).leaseExpiresAt()).isEqualTo(beat.leaseExpiresAt());
   }
 
@@ -509,15 +509,80 @@ abstract class TaskStoreContract {
     create("c");
     Task held = claimOne("w1");
 
-    assertThatThrownBy(() -> tasks.complete(me, held.id(), "w2", null, null))
+    assertThatThrownBy(() -> tasks.complete(me, held.id(), "w2", held.attempt(), null))
         .isInstanceOf(StatekeeperException.Conflict.class)
         .extracting(e -> ((StatekeeperException) e).code())
         .isEqualTo("lease_not_held");
     assertThatThrownBy(() -> tasks.complete(me, held.id(), "w1", held.attempt() + 1, null))
         .isInstanceOf(StatekeeperException.Conflict.class);
     assertThat(tasks.get(me, held.id())).isEqualTo(held);
-    assertThatThrownBy(() -> tasks.complete(me, "no-such-task", "w1", null, null))
+    assertThatThrownBy(() -> tasks.complete(me, "no-such-task", "w1", 1, null))
         .isInstanceOf(StatekeeperException.NotFound.class);
+  }
+
+  @Test
+  void complete_byAnotherKeyNamingTheHoldersAgent_conflictsAndChangesNothing() {
+    create("c");
+    Task held = claimOne("w1");
+    Caller otherKey = new Caller(me.tenant(), "agent:intruder", Role.AGENT);
+    sk.access().grant(me, new dev.statekeeper.access.Grant("queue:default", dev.statekeeper.access.Relation.EDITOR, "agent:intruder"));
+    Caller otherAdmin = new Caller(me.tenant(), "user:other-admin", Role.ADMIN);
+
+    for (Caller c : List.of(otherKey, otherAdmin)) {
+      assertThatThrownBy(() -> tasks.complete(c, held.id(), "w1", held.attempt(), json("{\"stolen\":true}")))
+          .isInstanceOf(StatekeeperException.Conflict.class)
+          .hasMessageContaining("held by user:tester/w1");
+      assertThatThrownBy(() -> tasks.fail(c, held.id(), "w1", held.attempt(), "nope", false))
+          .isInstanceOf(StatekeeperException.Conflict.class);
+      assertThatThrownBy(() -> tasks.heartbeat(c, held.id(), "w1", held.attempt(), null))
+          .isInstanceOf(StatekeeperException.Conflict.class);
+    }
+
+    assertThat(tasks.get(me, held.id())).isEqualTo(held);
+    assertThat(tasks.events(me, held.id())).extracting(TaskEvent::action).containsExactly("created", "claimed");
+  }
+
+  @Test
+  void cancel_byAnAdminOfAnotherSubject_endsTheLeaseItCouldNotComplete() {
+    create("c");
+    Task held = claimOne("w1");
+    Caller otherAdmin = new Caller(me.tenant(), "user:other-admin", Role.ADMIN);
+
+    Task cancelled = tasks.cancel(otherAdmin, held.id(), "stuck");
+
+    assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThatThrownBy(() -> tasks.complete(me, held.id(), "w1", held.attempt(), null))
+        .isInstanceOf(StatekeeperException.Conflict.class);
+  }
+
+  @Test
+  void agentTransitions_withoutAttempt_areRefusedAndChangeNothing() {
+    create("c");
+    Task held = claimOne("w1");
+
+    for (var call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+        () -> tasks.complete(me, held.id(), "w1", null, null),
+        () -> tasks.fail(me, held.id(), "w1", null, "e", true),
+        () -> tasks.heartbeat(me, held.id(), "w1", null, null))) {
+      assertThatThrownBy(call)
+          .isInstanceOf(StatekeeperException.InvalidInput.class)
+          .extracting(e -> ((StatekeeperException) e).code())
+          .isEqualTo("attempt_required");
+    }
+    assertThat(tasks.get(me, held.id())).isEqualTo(held);
+  }
+
+  @Test
+  void claim_recordsTheKeysSubjectAndTheAgent_asTheHolder() {
+    create("c");
+    Task held = claimOne("w1");
+
+    assertThat(held.claimedBy()).isEqualTo("w1");
+    assertThat(held.claimedBySubject()).isEqualTo("user:tester");
+    Task done = tasks.complete(me, held.id(), "w1", held.attempt(), null);
+    assertThat(done.claimedBySubject()).isEqualTo("user:tester");
+    assertThat(tasks.events(me, held.id())).extracting(TaskEvent::actor)
+        .containsExactly("user:tester", "user:tester/w1", "user:tester/w1");
   }
 
   @Test
@@ -610,16 +675,16 @@ abstract class TaskStoreContract {
   void fail_onTheLastAttemptOrWithoutRetry_failsForGood() {
     tasks.create(me, NewTask.of("a").withMaxAttempts(1), null);
     Task held = claimOne("w");
-    assertThat(tasks.fail(me, held.id(), "w", null, "bad", true).status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(tasks.fail(me, held.id(), "w", held.attempt(), "bad", true).status()).isEqualTo(TaskStatus.FAILED);
 
     create("b");
     Task held2 = claimOne("w");
-    Task failed = tasks.fail(me, held2.id(), "w", null, "fatal", false);
+    Task failed = tasks.fail(me, held2.id(), "w", held2.attempt(), "fatal", false);
     assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
     assertThat(failed.claimedBy()).isEqualTo("w");
-    assertThatThrownBy(() -> tasks.fail(me, held2.id(), "w", null, "again", true))
+    assertThatThrownBy(() -> tasks.fail(me, held2.id(), "w", held2.attempt(), "again", true))
         .isInstanceOf(StatekeeperException.Conflict.class);
-    assertThatThrownBy(() -> tasks.fail(me, held2.id(), "w", null, " ", true))
+    assertThatThrownBy(() -> tasks.fail(me, held2.id(), "w", held2.attempt(), " ", true))
         .isInstanceOf(StatekeeperException.InvalidInput.class);
   }
 
@@ -629,7 +694,7 @@ abstract class TaskStoreContract {
   void sla_completedBeforeTheDeadline_isMet() {
     tasks.create(me, NewTask.of("crit").withPriority(Priority.CRITICAL), null);
     Task held = claimOne("w");
-    assertThat(tasks.complete(me, held.id(), "w", null, null).slaStatus()).isEqualTo(SlaStatus.MET);
+    assertThat(tasks.complete(me, held.id(), "w", held.attempt(), null).slaStatus()).isEqualTo(SlaStatus.MET);
   }
 
   @Test
@@ -641,7 +706,7 @@ abstract class TaskStoreContract {
 
     assertThat(tasks.get(me, t.id()).slaStatus()).isEqualTo(SlaStatus.VIOLATED);
     Task held = claimOne("w");
-    assertThat(tasks.complete(me, held.id(), "w", null, null).slaStatus()).isEqualTo(SlaStatus.VIOLATED);
+    assertThat(tasks.complete(me, held.id(), "w", held.attempt(), null).slaStatus()).isEqualTo(SlaStatus.VIOLATED);
     assertThat(tasks.events(me, t.id())).extracting(TaskEvent::action).contains("sla_violated");
   }
 
@@ -650,7 +715,7 @@ abstract class TaskStoreContract {
     tasks.create(me, NewTask.of("late").withDeadline(Instant.now().plusMillis(300)), null);
     Task held = claimOne("w");
     Thread.sleep(400);
-    assertThat(tasks.complete(me, held.id(), "w", null, null).slaStatus()).isEqualTo(SlaStatus.VIOLATED);
+    assertThat(tasks.complete(me, held.id(), "w", held.attempt(), null).slaStatus()).isEqualTo(SlaStatus.VIOLATED);
   }
 
   // ---------------------------------------------------------------- audit and stats
@@ -674,7 +739,7 @@ abstract class TaskStoreContract {
             org.assertj.core.groups.Tuple.tuple("claimed", "pending", "claimed", 2),
             org.assertj.core.groups.Tuple.tuple("completed", "claimed", "completed", 2));
     assertThat(events.get(0).actor()).isEqualTo("user:tester");
-    assertThat(events.get(1).actor()).isEqualTo("w1");
+    assertThat(events.get(1).actor()).isEqualTo("user:tester/w1");
     assertThat(events.get(2).detail().get("error").asText()).isEqualTo("first try failed");
   }
 
@@ -684,7 +749,7 @@ abstract class TaskStoreContract {
     tasks.create(me, NewTask.of("n"), null);
     tasks.create(me, NewTask.of("n2").withQueue("other"), null);
     Task held = claimOne("w"); // the CRITICAL one
-    tasks.complete(me, held.id(), "w", null, null);
+    tasks.complete(me, held.id(), "w", held.attempt(), null);
 
     TaskStats all = tasks.stats(me, null);
     assertThat(all.counts()).containsEntry("pending", 2L).containsEntry("completed", 1L).containsEntry("claimed", 0L);
