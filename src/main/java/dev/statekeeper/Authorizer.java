@@ -1,5 +1,7 @@
 package dev.statekeeper;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Set;
 
 /**
@@ -57,12 +59,34 @@ public interface Authorizer {
   Readable readable(Caller caller, String type);
 
   /**
-   * Records that {@code caller} has just created {@code resource} (a session): an agent or reader
-   * becomes its {@code owner}, so it can read, change and share what it made. Admin and root keys
-   * need no grant. Called after the resource exists, never before, so a failed create grants
-   * nothing.
+   * In the transaction {@code c} that creates {@code resource} (a session, a document): an agent
+   * or reader caller becomes its {@code owner}, so it can read, change and share what it made;
+   * admin and root keys need no grant. Inside the creating transaction, so a failed create grants
+   * nothing and a create that committed always carries its grant. Call {@link
+   * GrantChange#announce()} on the result once that transaction has committed.
    */
-  void created(Caller caller, String resource);
+  GrantChange grantCreator(Connection c, Caller caller, String resource) throws SQLException;
+
+  /**
+   * In the transaction {@code c} that deletes {@code resource} — with {@code subtree}, also every
+   * resource below it ({@code memory:a} covers {@code memory:a:b}) — removes every grant on it, so
+   * a later object with the same name starts with none; cached decisions of the tenant are
+   * invalidated by the same transaction. Call {@link GrantChange#announce()} on the result once
+   * that transaction has committed.
+   */
+  GrantChange removeGrants(Connection c, String tenant, String resource, boolean subtree) throws SQLException;
+
+  /**
+   * A grant change made inside a capability's transaction; {@link #announce()} tells this node's
+   * caches and (through Redis) the other nodes once it has committed — announced before the
+   * commit, another node could cache a decision made without it.
+   */
+  @FunctionalInterface
+  interface GrantChange {
+    GrantChange NONE = () -> {};
+
+    void announce();
+  }
 
   /** Names of readable resources of one type (without the {@code type:} prefix). */
   record Readable(boolean all, Set<String> names) {
@@ -90,6 +114,13 @@ public interface Authorizer {
         }
 
         @Override
-        public void created(Caller caller, String resource) {}
+        public GrantChange grantCreator(Connection c, Caller caller, String resource) {
+          return GrantChange.NONE;
+        }
+
+        @Override
+        public GrantChange removeGrants(Connection c, String tenant, String resource, boolean subtree) {
+          return GrantChange.NONE;
+        }
       };
 }

@@ -41,7 +41,8 @@ import java.util.function.BiFunction;
  * from Redis at once and from the database at least every {@code epoch-refresh} (≤ 1 s) — so
  * a revoked grant is refused everywhere within a second even when Redis is down, and Redis is
  * never the source of truth. Cache keys are records (in process) and SHA-256 of a
- * length-prefixed encoding (in Redis): no two different checks share a key.
+ * length-prefixed encoding that starts with the store's identity (in Redis): no two different
+ * checks share a key, nor two stores sharing one Redis, nor one store before and after a restore.
  *
  * <p>Concurrency: Caffeine caches are thread-safe and load each key once at a time; counters
  * are atomics; {@link #parents} is a concurrent map filled at start.
@@ -54,6 +55,7 @@ public final class Access implements Authorizer {
 
   private final GrantRepository grants;
   private final Redis redis; // null without Redis
+  private volatile String storeIdentity; // read on first use; what Redis keys and announcements carry
   private final LoadingCache<String, Long> epochs;
   private final LoadingCache<CheckKey, Decision> decisions;
   private final LoadingCache<ReadableKey, Readable> readables;
@@ -128,6 +130,7 @@ public final class Access implements Authorizer {
 
   public Grant grant(Caller caller, Grant g) {
     Grant checked = validate(g);
+    requireWriter(caller);
     requireShare(caller, checked.resource());
     long epoch = grants.add(caller.tenant(), checked);
     announce(caller.tenant(), epoch);
@@ -137,6 +140,7 @@ public final class Access implements Authorizer {
   /** Removes a grant; NotFound when there is none such. */
   public Grant revoke(Caller caller, Grant g) {
     Grant checked = validate(g);
+    requireWriter(caller);
     requireShare(caller, checked.resource());
     long epoch = grants.remove(caller.tenant(), checked);
     if (epoch < 0) {
@@ -197,10 +201,19 @@ public final class Access implements Authorizer {
   }
 
   @Override
-  public void created(Caller caller, String resource) {
-    if (isAdmin(caller)) return;
+  public GrantChange grantCreator(java.sql.Connection c, Caller caller, String resource) throws java.sql.SQLException {
+    if (isAdmin(caller)) return GrantChange.NONE;
     Names.resource(resource);
-    announce(caller.tenant(), grants.add(caller.tenant(), new Grant(resource, Relation.OWNER, caller.subject())));
+    long epoch = grants.add(c, caller.tenant(), new Grant(resource, Relation.OWNER, caller.subject()));
+    return () -> announce(caller.tenant(), epoch);
+  }
+
+  @Override
+  public GrantChange removeGrants(java.sql.Connection c, String tenant, String resource, boolean subtree)
+      throws java.sql.SQLException {
+    Names.resource(resource);
+    long epoch = grants.removeOn(c, tenant, resource, subtree);
+    return epoch < 0 ? GrantChange.NONE : () -> announce(tenant, epoch);
   }
 
   private Decision decide(String tenant, String subject, Action action, String resource, List<String> parentResources) {
@@ -213,7 +226,7 @@ public final class Access implements Authorizer {
 
   private Decision loadDecision(CheckKey k) {
     l1Misses.incrementAndGet();
-    String redisKey = redis == null ? null : "sk:acl:" + digest(k);
+    String redisKey = redis == null ? null : "sk:acl:" + digest(storeIdentity(), k);
     if (redis != null) {
       var cached = redis.get(redisKey);
       if (cached.isPresent()) {
@@ -276,8 +289,22 @@ public final class Access implements Authorizer {
   private void announce(String tenant, long epoch) {
     epochs.put(tenant, epoch);
     if (redis != null) {
-      redis.publish(CHANNEL, tenant.length() + ":" + tenant + epoch);
+      redis.publish(CHANNEL, storeIdentity() + "|" + tenant.length() + ":" + tenant + epoch);
     }
+  }
+
+  /**
+   * This store's identity, in every Redis key and announcement: another store sharing the Redis
+   * (or this one before a restore) has another, so its decisions and epochs are never taken for
+   * this store's.
+   */
+  private String storeIdentity() {
+    String id = storeIdentity;
+    if (id == null) {
+      id = grants.storeIdentity();
+      storeIdentity = id;
+    }
+    return id;
   }
 
   /** After a (re)subscription: announcements may have been missed, so re-read every epoch. */
@@ -287,6 +314,11 @@ public final class Access implements Authorizer {
 
   /** An announcement from another node ({@link #CHANNEL}): that tenant's epoch moved on. */
   public void onAnnouncement(String message) {
+    int bar = message.indexOf('|');
+    if (bar < 0 || !message.substring(0, bar).equals(storeIdentity())) {
+      return; // another store's (or an older version's) announcement
+    }
+    message = message.substring(bar + 1);
     int colon = message.indexOf(':');
     int len = Integer.parseInt(message.substring(0, colon));
     String tenant = message.substring(colon + 1, colon + 1 + len);
@@ -309,6 +341,14 @@ public final class Access implements Authorizer {
     }
   }
 
+  /** A reader key never writes anything, grants included, whatever its subject owns. */
+  private static void requireWriter(Caller caller) {
+    if (caller.role() == Role.READER) {
+      throw new StatekeeperException.Forbidden(
+          "read_only_key", "a reader key cannot change grants (subject " + caller.subject() + ")");
+    }
+  }
+
   private static boolean isAdmin(Caller caller) {
     return caller.role() == Role.ADMIN || caller.role() == Role.ROOT;
   }
@@ -328,9 +368,9 @@ public final class Access implements Authorizer {
   }
 
   /** SHA-256 over each field prefixed by its length: an encoding without delimiters to collide on. */
-  private static String digest(CheckKey k) {
+  private static String digest(String storeIdentity, CheckKey k) {
     StringBuilder b = new StringBuilder();
-    for (String f : List.of(k.tenant(), Long.toString(k.epoch()), k.subject(), k.action().wireName(), k.resource())) {
+    for (String f : List.of(storeIdentity, k.tenant(), Long.toString(k.epoch()), k.subject(), k.action().wireName(), k.resource())) {
       b.append(f.length()).append(':').append(f);
     }
     for (String p : k.parents()) b.append(p.length()).append(':').append(p);

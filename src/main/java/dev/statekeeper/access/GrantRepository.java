@@ -25,17 +25,41 @@ final class GrantRepository {
 
   /** Adds a grant (no-op when present) and returns the tenant's new epoch. */
   long add(String tenant, Grant g) {
-    return store.write(
-        "granting " + g,
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(
-              "INSERT INTO access_grants (tenant, resource, relation, subject, created_at) VALUES (?, ?, ?, ?, "
-                  + d.now() + ") ON CONFLICT (tenant, resource, relation, subject) DO NOTHING")) {
-            SqlArgs.bind(ps, d, tenant, g.resource(), g.relation().wireName(), g.subject());
-            ps.executeUpdate();
-          }
-          return bump(c, tenant);
-        });
+    return store.write("granting " + g, c -> add(c, tenant, g));
+  }
+
+  /** {@link #add(String, Grant)} inside the caller's transaction {@code c}. */
+  long add(Connection c, String tenant, Grant g) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO access_grants (tenant, resource, relation, subject, created_at) VALUES (?, ?, ?, ?, "
+            + d.now() + ") ON CONFLICT (tenant, resource, relation, subject) DO NOTHING")) {
+      SqlArgs.bind(ps, d, tenant, g.resource(), g.relation().wireName(), g.subject());
+      ps.executeUpdate();
+    }
+    return bump(c, tenant);
+  }
+
+  /**
+   * Removes every grant on {@code resource} (with {@code subtree}, also on the resources whose
+   * name continues it after a {@code :}) inside the caller's transaction {@code c}; returns the
+   * tenant's new epoch, or -1 when there was none. Compared with {@code substr}, not {@code LIKE}
+   * (names hold {@code _}, and SQLite's LIKE ignores case) nor a range (PostgreSQL compares
+   * {@code text} by the database's collation).
+   */
+  long removeOn(Connection c, String tenant, String resource, boolean subtree) throws SQLException {
+    String below = resource + ":";
+    String sql = "DELETE FROM access_grants WHERE tenant = ? AND (resource = ?"
+        + (subtree ? " OR substr(resource, 1, ?) = ?" : "") + ")";
+    int n;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (subtree) {
+        SqlArgs.bind(ps, d, tenant, resource, below.length(), below);
+      } else {
+        SqlArgs.bind(ps, d, tenant, resource);
+      }
+      n = ps.executeUpdate();
+    }
+    return n == 0 ? -1L : bump(c, tenant);
   }
 
   /** Removes a grant; returns the new epoch, or -1 when there was no such grant. */
@@ -63,6 +87,21 @@ final class GrantRepository {
         return rs.getLong(1);
       }
     }
+  }
+
+  /** This store's identity (migration V9; a restore gives it a new one). */
+  String storeIdentity() {
+    return store.read(
+        "reading the store identity",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("SELECT id FROM store_identity");
+              ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              throw new IllegalStateException("store_identity has no row, which indicates a bug in migration V9");
+            }
+            return rs.getString(1);
+          }
+        });
   }
 
   long epoch(String tenant) {

@@ -57,7 +57,7 @@ final class BackupTables {
                   c("payload", Type.JSON), c("priority", Type.INTEGER), c("status", Type.TEXT),
                   c("attempt", Type.INTEGER), c("max_attempts", Type.INTEGER), c("version", Type.INTEGER),
                   c("created_at", Type.TIME), c("updated_at", Type.TIME), c("run_after", Type.TIME),
-                  c("claimed_by", Type.TEXT), c("lease_expires_at", Type.TIME), c("deadline", Type.TIME),
+                  c("claimed_by", Type.TEXT), c("claimed_subject", Type.TEXT), c("lease_expires_at", Type.TIME), c("deadline", Type.TIME),
                   c("sla_status", Type.TEXT), c("result", Type.JSON), c("error", Type.TEXT)),
               List.of("tenant", "id"),
               null),
@@ -145,6 +145,21 @@ final class BackupTables {
                   c("tenant", Type.TEXT), c("document_id", Type.TEXT), c("version", Type.INTEGER), c("source", Type.TEXT),
                   c("model", Type.TEXT), c("vectors", Type.BYTES), c("seq", Type.INTEGER), c("updated_at", Type.TIME)),
               List.of("tenant", "document_id"),
+              null),
+          // Grants and the epoch every grant change bumps: without them an agent loses access to
+          // what it owns after a restore, and a forced restore would keep the replaced store's
+          // grants over the restored rows.
+          new Table(
+              "access_grants",
+              List.of(
+                  c("tenant", Type.TEXT), c("resource", Type.TEXT), c("relation", Type.TEXT), c("subject", Type.TEXT),
+                  c("created_at", Type.TIME)),
+              List.of("tenant", "resource", "relation", "subject"),
+              null),
+          new Table(
+              "access_epochs",
+              List.of(c("tenant", Type.TEXT), c("epoch", Type.INTEGER)),
+              List.of("tenant"),
               null));
 
   /**
@@ -153,6 +168,19 @@ final class BackupTables {
    * whatever lacks an embedding of its current version.
    */
   static final List<String> QUEUES = List.of("embedding_outbox", "document_embedding_outbox");
+
+  /**
+   * Tables of the schema a backup deliberately does not carry, each with its reason; every other
+   * table must be in {@link #ALL} (a test compares this with the migrated schema of both stores).
+   */
+  static final java.util.Map<String, String> NOT_CARRIED =
+      java.util.Map.of(
+          "embedding_outbox", "a work queue derived from memory_entries; refilled at start",
+          "document_embedding_outbox", "a work queue derived from documents; refilled at start",
+          "store_identity", "names this store, not its data; a restore gives the store a new one",
+          "flyway_schema_history", "the migrations applied; the manifest records the schema version",
+          "memory_fts", "SQLite's full-text index of memory_entries, rebuilt as rows are restored",
+          "document_chunks_fts", "SQLite's full-text index of document_chunks, rebuilt as rows are restored");
 
   static Table named(String name) {
     return ALL.stream()

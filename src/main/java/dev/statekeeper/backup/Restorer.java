@@ -64,6 +64,12 @@ final class Restorer {
           for (Manifest.TableFile f : m.tables()) {
             restored.put(f.name(), load(c, d, dir, f, progress));
           }
+          // A new identity: decisions cached in a shared Redis for the data this replaced (or for
+          // the store the backup came from) must never answer for the restored grants.
+          try (PreparedStatement ps = c.prepareStatement("UPDATE store_identity SET id = ?")) {
+            ps.setString(1, java.util.UUID.randomUUID().toString());
+            ps.executeUpdate();
+          }
           for (Table t : BackupTables.ALL) {
             if (t.identity() != null && d == Dialect.POSTGRES) {
               try (Statement s = c.createStatement()) {

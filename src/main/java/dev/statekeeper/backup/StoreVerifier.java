@@ -61,6 +61,12 @@ final class StoreVerifier {
           zero(out, c, "memory versions without their entry, or newer than its current version",
               "SELECT COUNT(*) FROM memory_versions v WHERE NOT EXISTS (SELECT 1 FROM memory_entries e WHERE "
                   + "e.tenant = v.tenant AND e.namespace = v.namespace AND e.key = v.key AND e.current_version >= v.version)");
+          zero(out, c, "tenants with grants but no access epoch",
+              "SELECT COUNT(DISTINCT g.tenant) FROM access_grants g WHERE NOT EXISTS "
+                  + "(SELECT 1 FROM access_epochs e WHERE e.tenant = g.tenant)");
+          long identities = count(c, "SELECT COUNT(*) FROM store_identity");
+          out.add(new Backups.Finding("the store has one identity", identities == 1,
+              identities == 1 ? "ok" : identities + " rows in store_identity"));
           long roots = count(c, "SELECT COUNT(*) FROM api_keys WHERE role = 'root' AND revoked_at IS NULL");
           out.add(new Backups.Finding("a valid root key exists", roots > 0,
               roots > 0 ? roots + " valid root keys" : "none: make one with 'statekeeper keys create --role root'"));

@@ -1,5 +1,6 @@
 package dev.statekeeper.documents;
 
+import dev.statekeeper.Authorizer;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.JsonColumns;
@@ -27,8 +28,23 @@ final class DocumentRepository {
   /** A validated document, as stored. */
   record Content(String title, String text, String source, String metadataJson, List<String> chunks) {}
 
-  /** The result of a replace: the document, and whether it did not exist before. */
-  record Written(Document document, boolean created) {}
+  /**
+   * What a write runs inside its transaction besides the document's own rows, so that a check
+   * and the change it allows cannot be separated by another writer.
+   */
+  interface Guard {
+    /** The caller may change or delete the document that exists now (locked); throws when not. */
+    void mayChange();
+
+    /** Grants the creator gets on a document this transaction creates. */
+    Authorizer.GrantChange created(Connection c) throws SQLException;
+
+    /** Removes the grants on a document this transaction deletes. */
+    Authorizer.GrantChange deleted(Connection c) throws SQLException;
+  }
+
+  /** The result of a write: the document, whether it did not exist before, the grant change to announce. */
+  record Written(Document document, boolean created, Authorizer.GrantChange grants) {}
 
   private final Store store;
   private final Dialect d;
@@ -41,62 +57,72 @@ final class DocumentRepository {
   }
 
   /** Creates version 1; empty when the id is taken. */
-  Optional<Document> create(String tenant, String id, Content content, String actor) {
+  Optional<Written> create(String tenant, String id, Content content, String actor, Guard guard) {
     return store.write(
         "creating document " + id,
         c -> {
-          String dml =
-              "INSERT INTO documents (tenant, id, version, title, source, metadata, text, chunks, created_at, updated_at,"
-                  + " written_by) VALUES (?, ?, 1, ?, ?, " + d.jsonParam() + ", ?, ?, " + now + ", " + now + ", ?)"
-                  + " ON CONFLICT (tenant, id) DO NOTHING RETURNING " + COLUMNS;
-          Optional<Document> made = one(c, dml, tenant, id, nullable(content.title()), nullable(content.source()),
-              content.metadataJson(), content.text(), content.chunks().size(), actor);
-          if (made.isPresent()) {
-            insertChunks(c, tenant, id, content);
-            DocumentVectors.enqueue(c, d, tenant, id, 1);
+          Optional<Document> made = insert(c, tenant, id, content, actor);
+          if (made.isEmpty()) {
+            return Optional.<Written>empty();
           }
-          return made;
+          insertChunks(c, tenant, id, content);
+          DocumentVectors.enqueue(c, d, tenant, id, 1);
+          return Optional.of(new Written(made.get(), true, guard.created(c)));
         });
   }
 
-  /** Replaces the document (a new version) or creates it (version 1). */
-  Written replace(String tenant, String id, Content content, String actor) {
+  /**
+   * Replaces the document (a new version) after {@link Guard#mayChange} allowed it on the locked
+   * row, or creates it (version 1).
+   */
+  Written replace(String tenant, String id, Content content, String actor, Guard guard) {
     return store.write(
         "replacing document " + id,
         c -> {
-          String lock = "SELECT version FROM documents WHERE tenant = ? AND id = ?" + (d == Dialect.POSTGRES ? " FOR UPDATE" : "");
-          Long current = null;
-          try (PreparedStatement ps = c.prepareStatement(lock)) {
-            SqlArgs.bind(ps, d, tenant, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (rs.next()) current = rs.getLong(1);
-            }
-          }
-          Document written;
+          Long current = lockedVersion(c, tenant, id);
           if (current == null) {
-            String dml =
-                "INSERT INTO documents (tenant, id, version, title, source, metadata, text, chunks, created_at, updated_at,"
-                    + " written_by) VALUES (?, ?, 1, ?, ?, " + d.jsonParam() + ", ?, ?, " + now + ", " + now + ", ?)"
-                    + " ON CONFLICT (tenant, id) DO NOTHING RETURNING " + COLUMNS;
-            written = one(c, dml, tenant, id, nullable(content.title()), nullable(content.source()),
-                    content.metadataJson(), content.text(), content.chunks().size(), actor)
+            Document made = insert(c, tenant, id, content, actor)
                 .orElseThrow(() -> new StatekeeperException.Conflict(
                     "document_exists", "document " + id + " was created concurrently; retry"));
-          } else {
-            deleteChunks(c, tenant, id);
-            String dml =
-                "UPDATE documents SET version = version + 1, title = ?, source = ?, metadata = " + d.jsonParam()
-                    + ", text = ?, chunks = ?, updated_at = " + now + ", written_by = ?"
-                    + " WHERE tenant = ? AND id = ? AND version = ? RETURNING " + COLUMNS;
-            written = one(c, dml, nullable(content.title()), nullable(content.source()), content.metadataJson(),
-                    content.text(), content.chunks().size(), actor, tenant, id, current)
-                .orElseThrow(() -> new IllegalStateException(
-                    "replacing the locked document " + id + " changed no row, which indicates a bug"));
+            insertChunks(c, tenant, id, content);
+            DocumentVectors.enqueue(c, d, tenant, id, 1);
+            return new Written(made, true, guard.created(c));
           }
+          guard.mayChange();
+          deleteChunks(c, tenant, id);
+          String dml =
+              "UPDATE documents SET version = version + 1, title = ?, source = ?, metadata = " + d.jsonParam()
+                  + ", text = ?, chunks = ?, updated_at = " + now + ", written_by = ?"
+                  + " WHERE tenant = ? AND id = ? AND version = ? RETURNING " + COLUMNS;
+          Document written = one(c, dml, nullable(content.title()), nullable(content.source()), content.metadataJson(),
+                  content.text(), content.chunks().size(), actor, tenant, id, current)
+              .orElseThrow(() -> new IllegalStateException(
+                  "replacing the locked document " + id + " changed no row, which indicates a bug"));
           insertChunks(c, tenant, id, content);
           DocumentVectors.enqueue(c, d, tenant, id, written.version());
-          return new Written(written, current == null);
+          return new Written(written, false, Authorizer.GrantChange.NONE);
         });
+  }
+
+  private Optional<Document> insert(Connection c, String tenant, String id, Content content, String actor)
+      throws SQLException {
+    String dml =
+        "INSERT INTO documents (tenant, id, version, title, source, metadata, text, chunks, created_at, updated_at,"
+            + " written_by) VALUES (?, ?, 1, ?, ?, " + d.jsonParam() + ", ?, ?, " + now + ", " + now + ", ?)"
+            + " ON CONFLICT (tenant, id) DO NOTHING RETURNING " + COLUMNS;
+    return one(c, dml, tenant, id, nullable(content.title()), nullable(content.source()),
+        content.metadataJson(), content.text(), content.chunks().size(), actor);
+  }
+
+  /** The version of the document, locked until the transaction ends (SQLite: the single writer); null when none. */
+  private Long lockedVersion(Connection c, String tenant, String id) throws SQLException {
+    String lock = "SELECT version FROM documents WHERE tenant = ? AND id = ?" + (d == Dialect.POSTGRES ? " FOR UPDATE" : "");
+    try (PreparedStatement ps = c.prepareStatement(lock)) {
+      SqlArgs.bind(ps, d, tenant, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
   }
 
   Optional<Document> get(String tenant, String id) {
@@ -122,21 +148,28 @@ final class DocumentRepository {
         });
   }
 
-  /** Deletes the document and its chunks; false when there was none. */
-  boolean delete(String tenant, String id) {
+  /**
+   * Deletes the document, its chunks and the grants on it after {@link Guard#mayChange} allowed
+   * it on the locked row; empty when there was none.
+   */
+  Optional<Authorizer.GrantChange> delete(String tenant, String id, Guard guard) {
     return store.write(
         "deleting document " + id,
         c -> {
+          Long version = lockedVersion(c, tenant, id);
+          if (version == null) {
+            return Optional.<Authorizer.GrantChange>empty();
+          }
+          guard.mayChange();
           deleteChunks(c, tenant, id);
-          try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM documents WHERE tenant = ? AND id = ? RETURNING version")) {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM documents WHERE tenant = ? AND id = ?")) {
             SqlArgs.bind(ps, d, tenant, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) return false;
-              DocumentVectors.enqueue(c, d, tenant, id, rs.getLong(1));
-              return true;
+            if (ps.executeUpdate() != 1) {
+              throw new IllegalStateException("deleting the locked document " + id + " changed no row, which indicates a bug");
             }
           }
+          DocumentVectors.enqueue(c, d, tenant, id, version);
+          return Optional.of(guard.deleted(c));
         });
   }
 

@@ -68,31 +68,34 @@ public final class Documents implements AutoCloseable {
     requireWriter(caller);
     String id = doc.id() == null ? Ids.next() : id(doc.id());
     DocumentRepository.Content content = content(doc);
-    Document made =
+    DocumentRepository.Written made =
         repository
-            .create(caller.tenant(), id, content, caller.subject())
+            .create(caller.tenant(), id, content, caller.subject(), guard(caller, Action.WRITE, id))
             .orElseThrow(() -> new StatekeeperException.Conflict("document_exists", "a document with id " + id + " exists already"));
-    authz.created(caller, "document:" + id);
+    made.grants().announce();
     embeddings.wake();
-    return made.withoutText();
+    return made.document().withoutText();
   }
 
   /** The result of {@link #replace}: the document and whether it was created by this call. */
   public record Replaced(Document document, boolean created) {}
 
-  /** Replaces the document's text and fields (a new version), or creates it when there is none. */
+  /**
+   * Replaces the document's text and fields (a new version), or creates it when there is none.
+   * Whether the caller may replace it is decided inside the writing transaction, on the document
+   * as it is then.
+   */
   public Replaced replace(Caller caller, String id, NewDocument doc) {
     id(id);
     requireWriter(caller);
     DocumentRepository.Content content = content(doc);
-    boolean exists = repository.get(caller.tenant(), id).isPresent();
-    if (exists) {
+    if (caller.role() == Role.AGENT && repository.get(caller.tenant(), id).isPresent()) {
+      // early answer, which also warms the decision the transaction asks again (so it rarely
+      // needs a second connection while holding one)
       authorize(caller, Action.WRITE, id);
     }
-    DocumentRepository.Written w = repository.replace(caller.tenant(), id, content, caller.subject());
-    if (w.created()) {
-      authz.created(caller, "document:" + id);
-    }
+    DocumentRepository.Written w = repository.replace(caller.tenant(), id, content, caller.subject(), guard(caller, Action.WRITE, id));
+    w.grants().announce();
     embeddings.wake();
     return new Replaced(w.document().withoutText(), w.created());
   }
@@ -103,14 +106,36 @@ public final class Documents implements AutoCloseable {
     return repository.get(caller.tenant(), id).orElseThrow(() -> notFound(id));
   }
 
-  /** Deletes the document and its chunks; 404 when there is none. */
+  /**
+   * Deletes the document, its chunks and every grant on it (a later document with the same id
+   * starts with none); 404 when there is none.
+   */
   public void delete(Caller caller, String id) {
     id(id);
-    authorize(caller, Action.DELETE, id);
-    if (!repository.delete(caller.tenant(), id)) {
-      throw notFound(id);
-    }
+    authorize(caller, Action.DELETE, id); // early answer; decided again on the locked row
+    repository.delete(caller.tenant(), id, guard(caller, Action.DELETE, id)).orElseThrow(() -> notFound(id)).announce();
     embeddings.wake();
+  }
+
+  /** The checks and grant changes a write of {@code document:<id>} runs inside its transaction. */
+  private DocumentRepository.Guard guard(Caller caller, Action action, String id) {
+    String resource = "document:" + id;
+    return new DocumentRepository.Guard() {
+      @Override
+      public void mayChange() {
+        authorize(caller, action, id);
+      }
+
+      @Override
+      public Authorizer.GrantChange created(java.sql.Connection c) throws java.sql.SQLException {
+        return authz.grantCreator(c, caller, resource);
+      }
+
+      @Override
+      public Authorizer.GrantChange deleted(java.sql.Connection c) throws java.sql.SQLException {
+        return authz.removeGrants(c, caller.tenant(), resource, /* subtree= */ false);
+      }
+    };
   }
 
   /**

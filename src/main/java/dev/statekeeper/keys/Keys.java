@@ -221,6 +221,7 @@ public final class Keys {
               return select(c, id).orElseThrow().key();
             });
     byId.invalidate(id);
+    lastKnown.invalidate(id); // else an outage right after the revocation would let the key back in
     if (redis != null) {
       redis.publish(CHANNEL, id);
     }

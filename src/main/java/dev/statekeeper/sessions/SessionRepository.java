@@ -1,5 +1,7 @@
 package dev.statekeeper.sessions;
 
+import dev.statekeeper.Authorizer;
+import dev.statekeeper.store.SqlWork;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.JsonColumns;
 import dev.statekeeper.store.SqlArgs;
@@ -52,15 +54,25 @@ abstract sealed class SessionRepository permits PostgresSessionRepository, Sqlit
    */
   abstract List<SessionEvent> append(String tenant, String id, List<PreparedEvent> events);
 
-  /** Empty when a session with that id exists already. */
-  Optional<Session> create(String tenant, String id, String agent, String user, String stateJson) {
+  /** A created session and the creator's grant, to announce once committed. */
+  record Created(Session session, Authorizer.GrantChange grants) {}
+
+  /**
+   * Creates the session and, in the same transaction, runs {@code grants} (the creator's grant);
+   * empty when a session with that id exists already.
+   */
+  Optional<Created> create(
+      String tenant, String id, String agent, String user, String stateJson, SqlWork<Authorizer.GrantChange> grants) {
     String dml =
         "INSERT INTO sessions (tenant, id, status, agent, user_id, state, version, event_count, created_at, updated_at)"
             + " VALUES (?, ?, 'active', ?, ?, " + d.jsonParam() + ", 1, 0, " + now + ", " + now + ")"
             + " ON CONFLICT (tenant, id) DO NOTHING RETURNING *";
-    return store.writeSingleStatement(
+    return store.write(
         "creating session " + id,
-        c -> first(c, dml, java.util.Arrays.asList(tenant, id, agent, user, stateJson)));
+        c -> {
+          Optional<Session> made = first(c, dml, java.util.Arrays.asList(tenant, id, agent, user, stateJson));
+          return made.isEmpty() ? Optional.<Created>empty() : Optional.of(new Created(made.get(), grants.run(c)));
+        });
   }
 
   Optional<Session> get(String tenant, String id) {

@@ -62,13 +62,13 @@ public final class Sessions implements AutoCloseable {
     String agent = SessionInput.name("agent", s.agent());
     String user = SessionInput.name("user", s.user());
     String state = SessionInput.state(s.state(), config.maxStateBytes());
-    Session created =
+    SessionRepository.Created created =
         repository
-            .create(caller.tenant(), id, agent, user, state)
+            .create(caller.tenant(), id, agent, user, state, c -> authz.grantCreator(c, caller, "session:" + id))
             .orElseThrow(
                 () -> new StatekeeperException.Conflict("session_exists", "a session with id " + id + " exists already"));
-    authz.created(caller, "session:" + id);
-    return created;
+    created.grants().announce();
+    return created.session();
   }
 
   public Session get(Caller caller, String id) {

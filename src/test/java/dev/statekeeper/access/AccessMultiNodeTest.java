@@ -65,6 +65,23 @@ class AccessMultiNodeTest {
   }
 
   @Test
+  void twoStoresSharingOneRedis_neverAnswerWithEachOthersDecisions(@TempDir Path dir) {
+    String redis = TestRedis.url();
+    // the same tenant name and the same epochs in both stores: only the store identity tells them apart
+    String tenant = "shared-" + UUID.randomUUID();
+    Caller admin = Caller.admin(tenant);
+    try (Statekeeper a = Statekeeper.open(StatekeeperConfig.builder().dataDir(dir.resolve("a")).redisUrl(redis).build());
+        Statekeeper b = Statekeeper.open(StatekeeperConfig.builder().dataDir(dir.resolve("b")).redisUrl(redis).build())) {
+      a.access().grant(admin, new Grant("session:s1", Relation.OWNER, "agent:x"));
+      b.access().grant(admin, new Grant("session:other", Relation.OWNER, "agent:y")); // b's epoch is 1 too
+      assertThat(a.access().check(admin, "agent:x", Action.READ, "session:s1").allowed()).isTrue(); // now in Redis
+
+      assertThat(b.access().check(admin, "agent:x", Action.READ, "session:s1").allowed()).isFalse();
+      assertThat(b.access().status().l2Hits()).isZero();
+    }
+  }
+
+  @Test
   void withoutRedis_aRevocationStillReachesTheOtherNodeWithinASecond(@TempDir Path dir) {
     String db = TestDatabases.freshPostgresDatabase();
     try (Statekeeper a = Statekeeper.open(node(dir.resolve("a"), db, null));

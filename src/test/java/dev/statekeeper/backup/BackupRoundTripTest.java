@@ -95,6 +95,19 @@ class BackupRoundTripTest {
     // documents: one replaced, several chunks
     sk.documents().create(me, new dev.statekeeper.documents.NewDocument("guides/tea.md", "Tea", "Brew green tea.", "wiki", null));
     sk.documents().replace(me, "guides/tea.md", dev.statekeeper.documents.NewDocument.of("Steep oolong twice. ".repeat(200)));
+    // grants: an agent owns the session it made, and reads a memory subtree it was given
+    sk.sessions().create(W1, new NewSession("w1-own", "agent:w1", null, null));
+    sk.access().grant(me, new dev.statekeeper.access.Grant("memory:user:alice", dev.statekeeper.access.Relation.VIEWER, "agent:w1"));
+  }
+
+  /** The agent key of {@link #populate}'s tenant. */
+  private static final Caller W1 = new Caller("acme", "agent:w1", Role.AGENT);
+
+  /** What an agent was granted before the backup it may still do after the restore, and nothing more. */
+  private static void assertGrantsRestored(Statekeeper sk) {
+    assertThat(sk.sessions().get(W1, "w1-own").id()).isEqualTo("w1-own");
+    assertThat(sk.memory().get(W1, "user:alice:prefs", "drink").version()).isEqualTo(4);
+    assertThatThrownBy(() -> sk.sessions().get(W1, "chat-1")).isInstanceOf(dev.statekeeper.StatekeeperException.NotFound.class);
   }
 
   /** Sessions, events, memory history and keyword search came through a restore. */
@@ -148,7 +161,8 @@ class BackupRoundTripTest {
     assertThat(fromSqlite.tables()).extracting(Manifest.TableFile::name)
         .containsExactly(
             "api_keys", "tasks", "task_events", "task_idempotency_keys", "sessions", "session_events", "memory_entries",
-            "memory_versions", "memory_vectors", "documents", "document_chunks", "document_vectors");
+            "memory_versions", "memory_vectors", "documents", "document_chunks", "document_vectors", "access_grants",
+            "access_epochs");
     assertThat(fromSqlite.tables().get(1).rows()).isEqualTo(60);
     assertThat(Backups.checkBackup(dir.resolve("b1"), null, Progress.NONE)).isEmpty();
 
@@ -175,10 +189,75 @@ class BackupRoundTripTest {
       assertThatThrownBy(() -> sk.tasks().create(me, NewTask.of("t0"), "key-0"))
           .isInstanceOf(dev.statekeeper.StatekeeperException.Conflict.class);
       assertThat(sk.tasks().create(me, NewTask.of("after-restore"), null).task().id()).isNotBlank();
+      assertGrantsRestored(sk);
       assertSessionsAndMemoryRestored(sk);
     }
     try (Statekeeper sk = Statekeeper.open(back)) {
+      assertGrantsRestored(sk);
       assertSessionsAndMemoryRestored(sk);
+    }
+  }
+
+  @Test
+  void everyTableOfTheSchema_isInTheBackup_orNamedAsNotCarried(@TempDir Path dir) {
+    for (StoreKind kind : StoreKind.values()) {
+      StatekeeperConfig config = kind == StoreKind.SQLITE ? sqlite(dir.resolve("schema-sqlite")) : postgres(dir.resolve("schema-pg"));
+      List<String> tables;
+      try (Store store = Store.open(config)) {
+        store.migrate();
+        tables = store.read("listing tables", c -> {
+          String sql = kind == StoreKind.SQLITE
+              // shadow tables belong to their full-text table
+              ? "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite_%'"
+              : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'";
+          List<String> out = new ArrayList<>();
+          try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            while (rs.next()) out.add(rs.getString(1));
+          }
+          return out;
+        });
+      }
+      List<String> carried = BackupTables.ALL.stream().map(BackupTables.Table::name).toList();
+      assertThat(tables).as("%s tables", kind).hasSizeGreaterThan(10);
+      assertThat(tables).as("%s: tables neither in BackupTables.ALL nor in NOT_CARRIED", kind)
+          .allSatisfy(t -> assertThat(carried.contains(t) || BackupTables.NOT_CARRIED.containsKey(t)).as(t).isTrue());
+      assertThat(carried).as("%s: BackupTables.ALL names only tables of the schema", kind).allSatisfy(t -> assertThat(tables).contains(t));
+    }
+  }
+
+  @Test
+  void aForcedRestore_replacesTheTargetsGrants_andGivesTheStoreANewIdentity(@TempDir Path dir) throws Exception {
+    StatekeeperConfig source = sqlite(dir.resolve("source"));
+    try (Statekeeper sk = Statekeeper.open(source)) {
+      populate(sk);
+    }
+    backupOf(source, dir.resolve("b"));
+    StatekeeperConfig target = postgres(dir.resolve("target"));
+    Caller intruder = new Caller("acme", "agent:intruder", Role.AGENT);
+    try (Statekeeper sk = Statekeeper.open(target)) {
+      // the target's own grant names a session that the backup also has
+      sk.access().grant(Caller.admin("acme"), new dev.statekeeper.access.Grant("session:chat-0", dev.statekeeper.access.Relation.OWNER, "agent:intruder"));
+    }
+    String identityBefore = storeIdentity(target);
+
+    restoreInto(target, dir.resolve("b"), true);
+
+    assertThat(storeIdentity(target)).isNotEqualTo(identityBefore);
+    assertThat(verify(target)).allSatisfy(f -> assertThat(f.ok()).as(f.check() + ": " + f.detail()).isTrue());
+    try (Statekeeper sk = Statekeeper.open(target)) {
+      assertThatThrownBy(() -> sk.sessions().get(intruder, "chat-0")).isInstanceOf(dev.statekeeper.StatekeeperException.NotFound.class);
+      assertGrantsRestored(sk);
+    }
+  }
+
+  private static String storeIdentity(StatekeeperConfig config) {
+    try (Store store = Store.openReadOnly(config)) {
+      return store.read("reading the identity", c -> {
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT id FROM store_identity")) {
+          rs.next();
+          return rs.getString(1);
+        }
+      });
     }
   }
 

@@ -56,4 +56,21 @@ interface DocumentHttpTests extends HttpSuite {
       assertThat(semantic.get("items").get(0).get("document_id").asText()).isEqualTo("other");
     });
   }
+
+  @Test
+  default void aDeletedDocumentsGrants_goWithIt_soADocumentMadeLaterWithTheSameIdIsNotTheirs() {
+    TestClient w2 = keyFor("agent:w2", "agent");
+    assertJson(w2.post(DOCUMENTS, "{\"id\":\"squat\",\"text\":\"mine for now\"}"), 201);
+    assertJson(w2.get(DOCUMENTS + "/squat"), 200); // the creator owns it
+    assertJson(w2.delete(DOCUMENTS + "/squat"), 200);
+    assertThat(assertJson(admin().get("/v1/access/grants?resource=document:squat"), 200).get("items")).isEmpty();
+
+    assertJson(admin().post(DOCUMENTS, "{\"id\":\"squat\",\"text\":\"the admin's secret squat plan\"}"), 201);
+
+    assertProblem(w2.get(DOCUMENTS + "/squat"), 404, "document_not_found");
+    assertProblem(w2.put(DOCUMENTS + "/squat", "{\"text\":\"overwritten\"}"), 404, "document_not_found");
+    assertProblem(w2.delete(DOCUMENTS + "/squat"), 404, "document_not_found");
+    assertThat(assertJson(w2.post(DOCUMENTS + "/search", "{\"query\":\"secret squat plan\",\"mode\":\"keyword\"}"), 200).get("items")).isEmpty();
+    assertThat(assertJson(admin().get(DOCUMENTS + "/squat"), 200).get("text").asText()).isEqualTo("the admin's secret squat plan");
+  }
 }

@@ -205,6 +205,23 @@ interface KeyHttpTests extends HttpSuite {
   }
 
   @Test
+  default void aReaderKey_cannotCreateOrDeleteGrants_evenOnWhatItsSubjectOwns() {
+    TestClient owner = keyFor("user:carol", "agent");
+    assertJson(owner.post("/v1/sessions", "{\"id\":\"carols\"}"), 201); // user:carol owns session:carols
+    TestClient reader = keyFor("user:carol", "reader");
+    String grant = "{\"resource\":\"session:carols\",\"relation\":\"viewer\",\"subject\":\"user:mallory\"}";
+
+    assertProblem(reader.post("/v1/access/grants", grant), 403, "read_only_key");
+    String own = "{\"resource\":\"session:carols\",\"relation\":\"owner\",\"subject\":\"user:carol\"}";
+    assertProblem(reader.delete("/v1/access/grants", own), 403, "read_only_key");
+
+    JsonNode grants = assertJson(admin().get("/v1/access/grants?resource=session:carols"), 200).get("items");
+    assertThat(grants).hasSize(1);
+    assertThat(grants.get(0).get("subject").asText()).isEqualTo("user:carol");
+    assertJson(reader.get("/v1/sessions/carols"), 200); // reading is still fine
+  }
+
+  @Test
   default void rootWithTheTenantHeader_actsInThatTenant() {
     JsonNode t = assertJson(root().withHeader("Statekeeper-Tenant", tenant()).post(TASKS, "{\"type\":\"from-root\"}"), 201);
     JsonNode inDefault = assertJson(root().post(TASKS, "{\"type\":\"root-default\"}"), 201);

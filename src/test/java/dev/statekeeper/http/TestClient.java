@@ -79,6 +79,11 @@ final class TestClient {
     return send("DELETE", path, BodyPublishers.noBody(), null);
   }
 
+  /** DELETE with a JSON body (as {@code DELETE /v1/access/grants} takes). */
+  Response delete(String path, String json) {
+    return send("DELETE", path, BodyPublishers.ofString(json, StandardCharsets.UTF_8), APPLICATION_JSON);
+  }
+
   Response post(String path, String json) {
     return send("POST", path, BodyPublishers.ofString(json, StandardCharsets.UTF_8), APPLICATION_JSON);
   }
