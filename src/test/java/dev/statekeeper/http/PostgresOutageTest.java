@@ -200,6 +200,22 @@ class PostgresOutageTest {
     assertThat(assertJson(r.root().get("/v1/ops/alerts"), 200).get("firing")).isEmpty();
   }
 
+  @Test
+  void aKeyRevokedJustBeforeAnOutage_isNotRecognisedDuringIt(@TempDir Path dir) {
+    Running r = start(dir, testConfig(dir));
+    TestClient admin = adminOf(r.root(), "revoked-" + System.nanoTime());
+    assertJson(admin.get("/v1/ops/alerts"), 200); // read once: the outage fallback knows it now
+    assertJson(r.root().get("/v1/ops/alerts"), 200);
+    String keyId = admin.key().substring(3, 19);
+    assertJson(r.root().delete("/v1/keys/" + keyId), 200);
+
+    r.forwarder().cut();
+
+    TestClient.Response during = admin.get("/v1/ops/alerts");
+    assertThat(during.status()).as("the revoked key during the outage: %s", during).isEqualTo(503);
+    assertThat(r.root().get("/v1/ops/alerts").status()).as("a valid key is still recognised").isEqualTo(200);
+  }
+
   private static boolean isAlert(JsonNode n, String status) {
     return n.get("status").asText().equals(status)
         && n.at("/alerts/0/labels/alertname").asText().equals("StatekeeperStoreUnreachable");
