@@ -91,6 +91,16 @@ public abstract sealed class StatekeeperException extends RuntimeException {
     }
   }
 
+  /**
+   * The request body did not arrive in time: it stalled longer than the server waits, or came
+   * slower than the minimum data rate. Nothing was changed; the client may send it again.
+   */
+  public static final class RequestTimeout extends StatekeeperException {
+    public RequestTimeout(String message) {
+      super("body_timeout", message, null);
+    }
+  }
+
   /** The body is not JSON. */
   public static final class UnsupportedMediaType extends StatekeeperException {
     public UnsupportedMediaType(String message) {

@@ -6,7 +6,6 @@ import dev.statekeeper.StatekeeperException.InvalidInput;
 import dev.statekeeper.access.Access;
 import dev.statekeeper.access.Decision;
 import dev.statekeeper.access.Grant;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +28,10 @@ final class AccessRoutes {
 
   record CheckBatch(List<CheckBody> checks) {}
 
-  void register(RoutesConfig r) {
+  void register(Routes r) {
     r.post("/v1/access/grants", this::grant);
     r.delete("/v1/access/grants", this::revoke);
-    r.get("/v1/access/grants", this::list);
+    r.get("/v1/access/grants", this::list, "resource", "subject");
     r.post("/v1/access/check", this::check);
     r.post("/v1/access/check-batch", this::checkBatch);
   }
@@ -46,7 +45,7 @@ final class AccessRoutes {
   }
 
   private void list(Context ctx) {
-    Requests.json(ctx, 200, Map.of("items", access.list(Requests.caller(ctx), ctx.queryParam("resource"), ctx.queryParam("subject"))));
+    Requests.json(ctx, 200, Map.of("items", access.list(Requests.caller(ctx), Query.string(ctx, "resource"), Query.string(ctx, "subject"))));
   }
 
   private void check(Context ctx) {

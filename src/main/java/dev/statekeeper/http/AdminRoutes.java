@@ -4,7 +4,6 @@ import dev.statekeeper.Role;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.backup.Backups;
 import dev.statekeeper.backup.Manifest;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -19,7 +18,7 @@ final class AdminRoutes {
     this.backups = backups;
   }
 
-  void register(RoutesConfig r) {
+  void register(Routes r) {
     r.post("/v1/admin/backups", this::backup);
   }
 

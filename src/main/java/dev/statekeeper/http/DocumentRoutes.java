@@ -4,7 +4,6 @@ import dev.statekeeper.documents.Document;
 import dev.statekeeper.documents.DocumentSearch;
 import dev.statekeeper.documents.Documents;
 import dev.statekeeper.documents.NewDocument;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
 
@@ -19,7 +18,7 @@ final class DocumentRoutes {
     this.maxBody = maxBody;
   }
 
-  void register(RoutesConfig r) {
+  void register(Routes r) {
     r.post("/v1/documents", this::create);
     r.post("/v1/documents/search", this::search);
     r.put("/v1/documents/<id>", this::replace);

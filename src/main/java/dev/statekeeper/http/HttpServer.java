@@ -9,6 +9,7 @@ import dev.statekeeper.keys.Keys;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -29,21 +30,33 @@ public final class HttpServer implements AutoCloseable {
   /** Header with which a root key acts in another tenant. */
   static final String TENANT_HEADER = "Statekeeper-Tenant";
 
+  /** How long a request body may stall (no byte arriving) before the request is answered 408. */
+  static final java.time.Duration BODY_IDLE_TIMEOUT = java.time.Duration.ofSeconds(10);
+  /**
+   * The slowest a request (headers and body) may arrive on average, in bytes per second, checked
+   * as the body is read: a body of the largest size (1 MiB) takes at most 128 s.
+   */
+  static final long MIN_BODY_RATE = 8 * 1024;
+
   private static final Set<String> KEY_QUERY_PARAMETERS = Set.of("key", "api_key", "apikey", "access_token", "token");
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
   private final Javalin app;
   private final Statekeeper sk;
 
-  private HttpServer(Javalin app, Statekeeper sk) {
+  private final List<Routes.Route> routes;
+
+  private HttpServer(Javalin app, Statekeeper sk, List<Routes.Route> routes) {
     this.app = app;
     this.sk = sk;
+    this.routes = routes;
   }
 
   /** Starts serving {@code sk} on the configured host and port (0: any free port). */
   public static HttpServer start(Statekeeper sk) {
     StatekeeperConfig config = sk.config();
     long maxBody = config.maxBodyBytes();
+    List<Routes.Route> registered = new java.util.ArrayList<>();
     RequestObserver observer = new RequestObserver(config.ops(), sk.meterRegistry());
     RateLimits rateLimits = new RateLimits(config.ops(), sk.meterRegistry());
     Javalin app =
@@ -56,6 +69,14 @@ public final class HttpServer implements AutoCloseable {
               c.http.prefer405over404 = true;
               c.jetty.host = config.host();
               c.jetty.port = config.port();
+              // A body that stalls or trickles is answered 408 instead of holding a request
+              // for the connector's idle timeout (30 s) or longer; idle connections and long
+              // polls (nothing being read) are not affected.
+              c.jetty.modifyHttpConfiguration(h -> {
+                h.setIdleTimeout(BODY_IDLE_TIMEOUT.toMillis());
+                h.setMinRequestDataRate(MIN_BODY_RATE);
+              });
+              c.jetty.timeoutStatus = 408;
               c.jetty.modifyServer(server -> {
                 server.setErrorHandler(new ProblemErrorHandler());
                 // Graceful stop: refuse new requests, let those in flight finish (up to the timeout).
@@ -63,18 +84,24 @@ public final class HttpServer implements AutoCloseable {
                 server.setHandler(new GracefulHandler(server.getHandler()));
               });
               c.requestLogger.http(observer::end);
-              c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new ProblemErrorHandler()));
+              c.jetty.modifyServletContextHandler(h -> {
+                h.setErrorHandler(new ProblemErrorHandler());
+                h.setAttribute(Problems.MAX_BODY_ATTRIBUTE, maxBody);
+              });
 
               c.routes.before(observer::begin);
+              c.routes.before(Query::parse);
               c.routes.before("/v1/*", ctx -> authenticate(ctx, sk, rateLimits));
-              new OpsRoutes(sk).register(c.routes);
-              new TaskRoutes(sk.tasks(), maxBody).register(c.routes);
-              new KeyRoutes(sk.keys(), maxBody).register(c.routes);
-              new SessionRoutes(sk.sessions(), maxBody).register(c.routes);
-              new MemoryRoutes(sk.memory(), maxBody).register(c.routes);
-              new DocumentRoutes(sk.documents(), maxBody).register(c.routes);
-              new AdminRoutes(sk.backups()).register(c.routes);
-              new AccessRoutes(sk.access(), maxBody).register(c.routes);
+              Routes routes = new Routes(c.routes);
+              new OpsRoutes(sk).register(routes);
+              new TaskRoutes(sk.tasks(), maxBody).register(routes);
+              new KeyRoutes(sk.keys(), maxBody).register(routes);
+              new SessionRoutes(sk.sessions(), maxBody).register(routes);
+              new MemoryRoutes(sk.memory(), maxBody).register(routes);
+              new DocumentRoutes(sk.documents(), maxBody).register(routes);
+              new AdminRoutes(sk.backups()).register(routes);
+              new AccessRoutes(sk.access(), maxBody).register(routes);
+              registered.addAll(routes.all());
 
               c.routes.exception(StatekeeperException.class, (e, ctx) -> Problems.respond(ctx, e));
               c.routes.exception(HttpResponseException.class, (e, ctx) ->
@@ -85,7 +112,12 @@ public final class HttpServer implements AutoCloseable {
             });
     observer.attach(app.unsafe.internalRouter);
     app.start();
-    return new HttpServer(app, sk);
+    return new HttpServer(app, sk, List.copyOf(registered));
+  }
+
+  /** Every route this server answers, with the query parameters each takes. */
+  List<Routes.Route> routes() {
+    return routes;
   }
 
   /** The port actually bound (useful with port 0). */
@@ -124,7 +156,7 @@ public final class HttpServer implements AutoCloseable {
     String token = bearerToken(ctx);
     String keyId = Keys.keyIdOf(token);
     ctx.attribute(RequestObserver.KEY_ID, keyId);
-    for (String name : ctx.queryParamMap().keySet()) {
+    for (String name : Query.names(ctx)) {
       if (KEY_QUERY_PARAMETERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
         throw new StatekeeperException.InvalidInput(
             "key_in_query",

@@ -1,7 +1,6 @@
 package dev.statekeeper.http;
 
 import dev.statekeeper.keys.Keys;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
 
@@ -16,9 +15,9 @@ final class KeyRoutes {
     this.maxBody = maxBody;
   }
 
-  void register(RoutesConfig r) {
+  void register(Routes r) {
     r.post("/v1/keys", this::create);
-    r.get("/v1/keys", this::list);
+    r.get("/v1/keys", this::list, "tenant");
     r.delete("/v1/keys/{id}", this::revoke);
   }
 
@@ -28,7 +27,7 @@ final class KeyRoutes {
   }
 
   private void list(Context ctx) {
-    Requests.json(ctx, 200, Map.of("items", keys.list(Requests.caller(ctx), ctx.queryParam("tenant"))));
+    Requests.json(ctx, 200, Map.of("items", keys.list(Requests.caller(ctx), Query.string(ctx, "tenant"))));
   }
 
   private void revoke(Context ctx) {

@@ -8,7 +8,6 @@ import dev.statekeeper.memory.MemoryWrite;
 import dev.statekeeper.memory.Precondition;
 import dev.statekeeper.memory.PutResult;
 import dev.statekeeper.memory.SearchRequest;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
 
@@ -23,13 +22,13 @@ final class MemoryRoutes {
     this.maxBody = maxBody;
   }
 
-  void register(RoutesConfig r) {
-    r.get("/v1/memory", this::list);
+  void register(Routes r) {
+    r.get("/v1/memory", this::list, "prefix", "type", "limit", "cursor");
     r.post("/v1/memory/search", this::search);
     r.put("/v1/memory/{namespace}/{key}", this::put);
-    r.get("/v1/memory/{namespace}/{key}", this::get);
+    r.get("/v1/memory/{namespace}/{key}", this::get, "version");
     r.delete("/v1/memory/{namespace}/{key}", this::delete);
-    r.get("/v1/memory/{namespace}/{key}/history", this::history);
+    r.get("/v1/memory/{namespace}/{key}/history", this::history, "limit", "cursor");
   }
 
   private void put(Context ctx) {
@@ -45,7 +44,7 @@ final class MemoryRoutes {
   }
 
   private void get(Context ctx) {
-    Long version = Requests.longParam(ctx, "version");
+    Long version = Query.longValue(ctx, "version");
     String ns = ctx.pathParam("namespace");
     String key = ctx.pathParam("key");
     MemoryEntry e =
@@ -66,13 +65,13 @@ final class MemoryRoutes {
         page(
             memory.history(
                 Requests.caller(ctx), ctx.pathParam("namespace"), ctx.pathParam("key"),
-                Requests.intParam(ctx, "limit"), ctx.queryParam("cursor"))));
+                Query.integer(ctx, "limit"), Query.string(ctx, "cursor"))));
   }
 
   private void list(Context ctx) {
     MemoryQuery q =
         new MemoryQuery(
-            ctx.queryParam("prefix"), ctx.queryParam("type"), Requests.intParam(ctx, "limit"), ctx.queryParam("cursor"));
+            Query.string(ctx, "prefix"), Query.string(ctx, "type"), Query.integer(ctx, "limit"), Query.string(ctx, "cursor"));
     Requests.json(ctx, 200, page(memory.list(Requests.caller(ctx), q)));
   }
 

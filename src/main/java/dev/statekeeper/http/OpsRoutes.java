@@ -8,7 +8,6 @@ import dev.statekeeper.ops.Alert;
 import dev.statekeeper.ops.Health;
 import dev.statekeeper.ops.HealthReport;
 import dev.statekeeper.ops.Operations;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,7 +56,7 @@ final class OpsRoutes {
     }
   }
 
-  void register(RoutesConfig r) {
+  void register(Routes r) {
     r.get("/health/live", ctx -> Requests.json(ctx, 200, Map.of("status", "UP")));
     r.get("/health/ready", this::ready);
     r.get("/health", this::health);

@@ -14,6 +14,15 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ProblemErrorHandler extends ErrorHandler {
 
+  /**
+   * Every method gets a problem document: Jetty's default writes an error body only for GET, POST
+   * and HEAD, so a rejected PUT, PATCH, DELETE or OPTIONS went out with an empty or HTML body.
+   */
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
+  }
+
   @Override
   protected void generateResponse(
       Request request, Response response, int code, String message, Throwable cause, Callback callback) {
@@ -22,6 +31,7 @@ final class ProblemErrorHandler extends ErrorHandler {
           case 400 -> "bad_request";
           case 404 -> "not_found";
           case 405 -> "method_not_allowed";
+          case 408 -> "body_timeout";
           case 413 -> "body_too_large";
           case 414 -> "uri_too_long";
           case 431 -> "headers_too_large";

@@ -28,6 +28,7 @@ final class Problems {
       case StatekeeperException.NotFound x -> 404;
       case StatekeeperException.Conflict x -> 409;
       case StatekeeperException.PreconditionFailed x -> 412;
+      case StatekeeperException.RequestTimeout x -> 408;
       case StatekeeperException.PayloadTooLarge x -> 413;
       case StatekeeperException.UnsupportedMediaType x -> 415;
       case StatekeeperException.PreconditionRequired x -> 428;
@@ -61,24 +62,48 @@ final class Problems {
     ctx.status(status).contentType(CONTENT_TYPE).result(body(status, code, detail, extra));
   }
 
+  /** How long an error answer waits for the rest of a request body before it goes out anyway. */
+  static final java.time.Duration DRAIN_WAIT = java.time.Duration.ofMillis(250);
+
   /**
    * Reads what is left of the request body before an error is answered. A request refused
-   * before its body was read (401, 404, 412, 415, …) otherwise leaves unread bytes on the
-   * connection, and Jetty closes a connection it cannot reuse after the answer is sent: a client
-   * that sends its next request on that connection at the same moment gets no answer at all
-   * ("header parser received no bytes"), which the malformed-input test saw now and then. A body
-   * over the size limit is not read (Javalin refuses it as 413, and the connection is closed).
+   * before its body was read (401, 404, 412, 415, …) otherwise leaves unread bytes in the socket,
+   * and closing a socket with unread input resets it: the client loses the answer ("header parser
+   * received no bytes"). A body that does not come within {@link #DRAIN_WAIT} (slow, or announced
+   * and never sent) is not waited for: the answer goes out then, with {@code Connection: close}.
+   * A body over the size limit is not read at all (the answer is 413 and the connection closes).
    */
   private static void drainRequestBody(Context ctx) {
-    if (ctx.req().getContentLengthLong() == 0) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared == 0 || Boolean.TRUE.equals(ctx.attribute(Requests.BODY_READ))) {
       return;
     }
+    long max = ctx.req().getServletContext().getAttribute(MAX_BODY_ATTRIBUTE) instanceof Long m ? m : Long.MAX_VALUE;
+    if (declared > max) {
+      ctx.header("Connection", "close");
+      return;
+    }
+    java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+    Thread.ofVirtual().name("statekeeper-drain").start(() -> {
+      try (var in = ctx.req().getInputStream()) {
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+        drained.complete(null);
+      } catch (java.io.IOException | RuntimeException e) {
+        drained.completeExceptionally(e);
+      }
+    });
     try {
-      ctx.bodyAsBytes(); // read once and kept by Javalin, so a handler that read it already costs nothing
-    } catch (RuntimeException tooLargeOrGone) {
-      // nothing more to do: the answer is sent, and Jetty closes the connection if it must
+      drained.get(DRAIN_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ctx.header("Connection", "close");
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      ctx.header("Connection", "close"); // the reader ends when the exchange does
     }
   }
+
+  /** The servlet context attribute that holds the body limit, for {@link #drainRequestBody}. */
+  static final String MAX_BODY_ATTRIBUTE = "statekeeper.maxBody";
 
   static byte[] body(int status, String code, String detail, Map<String, Object> extra) {
     Map<String, Object> p = new LinkedHashMap<>();

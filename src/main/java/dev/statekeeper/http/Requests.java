@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 final class Requests {
 
   static final String CALLER = "statekeeper.caller";
+  /** Set once a handler has read the whole body: nothing is left to drain before an error answer. */
+  static final String BODY_READ = "statekeeper.body-read";
   private static final Pattern ENTITY_TAG = Pattern.compile("\"(\\d{1,18})\"|(\\d{1,18})");
   private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
 
@@ -46,12 +48,18 @@ final class Requests {
     byte[] bytes;
     try (InputStream in = ctx.req().getInputStream()) {
       bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-    } catch (IOException e) {
+    } catch (IOException | org.eclipse.jetty.http.BadMessageException e) {
+      if (timedOut(e)) {
+        throw new StatekeeperException.RequestTimeout(
+            "the request body did not arrive in time (it may stall at most " + HttpServer.BODY_IDLE_TIMEOUT.toSeconds()
+                + " s and must come at " + HttpServer.MIN_BODY_RATE / 1024 + " KiB/s or faster); nothing was changed");
+      }
       throw new InvalidInput("unreadable_body", "the request body could not be read: " + e.getMessage());
     }
     if (bytes.length > maxBytes) {
       throw tooLarge(maxBytes, -1);
     }
+    ctx.attribute(BODY_READ, true);
     if (bytes.length == 0) {
       return EMPTY_OBJECT;
     }
@@ -61,6 +69,16 @@ final class Requests {
           "send the body as application/json; got " + (contentType == null ? "no Content-Type" : contentType));
     }
     return bytes;
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException
+          || t instanceof org.eclipse.jetty.http.BadMessageException b && b.getCode() == 408) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isJson(String contentType) {
@@ -99,30 +117,6 @@ final class Requests {
           "invalid_if_match", "If-Match must be a version such as \"3\" (or *); got " + h);
     }
     return Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
-  }
-
-  static Integer intParam(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    if (v == null || v.isEmpty()) {
-      return null;
-    }
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new InvalidInput("invalid_" + name, name + " must be an integer; got '" + v + "'");
-    }
-  }
-
-  static Long longParam(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    if (v == null || v.isEmpty()) {
-      return null;
-    }
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new InvalidInput("invalid_" + name, name + " must be an integer; got '" + v + "'");
-    }
   }
 
   static Duration seconds(Integer seconds) {

@@ -5,7 +5,6 @@ import dev.statekeeper.sessions.NewEvent;
 import dev.statekeeper.sessions.NewSession;
 import dev.statekeeper.sessions.Session;
 import dev.statekeeper.sessions.Sessions;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +20,11 @@ final class SessionRoutes {
     this.maxBody = maxBody;
   }
 
-  void register(RoutesConfig r) {
+  void register(Routes r) {
     r.post("/v1/sessions", this::create);
     r.get("/v1/sessions/{id}", this::get);
     r.post("/v1/sessions/{id}/events", this::append);
-    r.get("/v1/sessions/{id}/events", this::events);
+    r.get("/v1/sessions/{id}/events", this::events, "after_seq", "limit");
     r.put("/v1/sessions/{id}/state", this::replaceState);
     r.post("/v1/sessions/{id}/terminate", this::terminate);
   }
@@ -60,7 +59,7 @@ final class SessionRoutes {
     Requests.json(
         ctx, 200,
         sessions.events(
-            Requests.caller(ctx), ctx.pathParam("id"), Requests.longParam(ctx, "after_seq"), Requests.intParam(ctx, "limit")));
+            Requests.caller(ctx), ctx.pathParam("id"), Query.longValue(ctx, "after_seq"), Query.integer(ctx, "limit")));
   }
 
   private void replaceState(Context ctx) {

@@ -11,7 +11,6 @@ import dev.statekeeper.tasks.TaskPatch;
 import dev.statekeeper.tasks.TaskQuery;
 import dev.statekeeper.tasks.TaskStatus;
 import dev.statekeeper.tasks.Tasks;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +26,13 @@ final class TaskRoutes {
     this.maxBody = maxBody;
   }
 
-  void register(RoutesConfig r) {
+  void register(Routes r) {
     // fixed paths before /{id}
-    r.get("/v1/tasks/stats", this::stats);
+    r.get("/v1/tasks/stats", this::stats, "queue");
     r.post("/v1/tasks/batch", this::createBatch);
     r.post("/v1/tasks/claim", this::claim);
     r.post("/v1/tasks", this::create);
-    r.get("/v1/tasks", this::list);
+    r.get("/v1/tasks", this::list, "queue", "status", "priority", "limit", "cursor");
     r.get("/v1/tasks/{id}", this::get);
     r.patch("/v1/tasks/{id}", this::patch);
     r.get("/v1/tasks/{id}/events", this::events);
@@ -64,15 +63,15 @@ final class TaskRoutes {
   }
 
   private void list(Context ctx) {
-    String status = ctx.queryParam("status");
-    String priority = ctx.queryParam("priority");
+    String status = Query.string(ctx, "status");
+    String priority = Query.string(ctx, "priority");
     TaskQuery q =
         new TaskQuery(
-            ctx.queryParam("queue"),
+            Query.string(ctx, "queue"),
             status == null ? null : TaskStatus.fromWire(status),
             priority == null ? null : Priority.parse(priority),
-            Requests.intParam(ctx, "limit"),
-            ctx.queryParam("cursor"));
+            Query.integer(ctx, "limit"),
+            Query.string(ctx, "cursor"));
     var page = tasks.list(Requests.caller(ctx), q);
     Map<String, Object> body = new java.util.LinkedHashMap<>();
     body.put("items", page.items());
@@ -95,7 +94,7 @@ final class TaskRoutes {
   }
 
   private void stats(Context ctx) {
-    Requests.json(ctx, 200, tasks.stats(Requests.caller(ctx), ctx.queryParam("queue")));
+    Requests.json(ctx, 200, tasks.stats(Requests.caller(ctx), Query.string(ctx, "queue")));
   }
 
   private void claim(Context ctx) {

@@ -106,4 +106,88 @@ interface HealthAndErrorHttpTests extends HttpSuite {
     assertProblem(r, 400); // the code is invalid_field: Jackson reports the bad byte while reading "type"
     assertThat(allTasks()).isEmpty();
   }
+
+  @Test
+  default void jettyRejections_ofEveryMethod_areProblemDocuments() {
+    List<String> failures = new java.util.ArrayList<>();
+    for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")) {
+      List<List<String>> heads = List.of(
+          List.of(method + " /v1/tasks/%ZZ HTTP/1.1", "Host: localhost"),
+          List.of(method + " /v1/tasks HTTP/1.1", "Host: localhost", "X-Big: " + "b".repeat(20_000)),
+          List.of(method + " /v1/memory/a/b HTTP/1.1", "Host: localhost", "If-Match: \"1\u0000\""));
+      for (List<String> head : heads) {
+        Response r = admin().raw(head, new byte[0]);
+        if (r.status() < 400 || r.status() > 499 || !r.mediaType().equals("application/problem+json")) {
+          failures.add(head.get(0) + " " + (head.size() > 2 ? head.get(2).substring(0, 8) : "") + ": " + r);
+        }
+      }
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  default void aBodyThatNeverComes_isAnswered401AtOnce_withoutAKey_andNeverA500() {
+    Response r = anonymous().stalled(
+        List.of("POST /v1/tasks HTTP/1.1", "Host: localhost", "Content-Type: application/json", "Content-Length: 500"),
+        "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII), java.time.Duration.ofSeconds(5));
+
+    assertProblem(r, 401, "missing_key");
+    assertThat(r.header("Connection")).contains("close");
+  }
+
+  @Test
+  default void aBodyAnnouncedOverTheLimit_isAnswered413AtOnce_beforeItIsSent() {
+    Response r = admin().stalled(
+        List.of("POST /v1/tasks HTTP/1.1", "Host: localhost", "Authorization: Bearer " + admin().key(),
+            "Content-Type: application/json", "Content-Length: 2000000"),
+        "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII), java.time.Duration.ofSeconds(5));
+
+    assertProblem(r, 413, "body_too_large");
+    assertThat(allTasks()).isEmpty();
+  }
+
+  @Test
+  default void aBodyTrickledSlowerThanTheMinimumRate_is408AndStoresNothing() {
+    byte[] body = ("{\"type\":\"" + "x".repeat(200) + "\"}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Response r = admin().trickled(
+        List.of("POST /v1/tasks HTTP/1.1", "Host: localhost", "Authorization: Bearer " + admin().key(),
+            "Content-Type: application/json", "Content-Length: " + body.length),
+        body, java.time.Duration.ofMillis(200));
+
+    assertProblem(r, 408, "body_timeout");
+    assertThat(allTasks()).isEmpty();
+  }
+
+  @Test
+  default void unknownQueryParameters_are400_onEveryRoute_andChangeNothing() {
+    JsonNode t = createTask();
+    assertJson(admin().put("/v1/memory/q/k", "{\"value\":1}"), 201);
+    List<String[]> calls = List.of(
+        new String[] {"GET", TASKS + "?limt=5"},
+        new String[] {"GET", TASKS + "/stats?queue=default&order=desc"},
+        new String[] {"GET", TASKS + "/" + id(t) + "?fields=id"},
+        new String[] {"POST", TASKS + "/" + id(t) + "/cancel?force=true"},
+        new String[] {"DELETE", "/v1/memory/q/k?purge=true"},
+        new String[] {"GET", "/v1/memory?prefix=q&offset=5"},
+        new String[] {"GET", "/v1/sessions/none/events?before_seq=3"},
+        new String[] {"GET", "/v1/keys?role=admin"},
+        new String[] {"GET", "/health?verbose=1"});
+    for (String[] c : calls) {
+      Response r = admin().send(c[0], c[1], BodyPublishers.ofString(c[0].equals("POST") ? "{}" : ""), c[0].equals("POST") ? "application/json" : null);
+      assertProblem(r, 400, "unknown_parameter");
+    }
+    assertThat(readTask(id(t)).get("status").asText()).isEqualTo("pending");
+    assertJson(admin().get("/v1/memory/q/k"), 200);
+  }
+
+  @Test
+  default void badlyEncodedQueryParameters_are400_notSilentlyDropped() {
+    createTask("{\"type\":\"t\",\"queue\":\"a\"}");
+    for (String q : List.of("queue=%ZZ", "queue=%E", "queue=%ED%A0%80", "queue=%C3%28", "queue=a&queue=b", "queue=%00")) {
+      Response r = admin().raw(List.of("GET " + TASKS + "?" + q + " HTTP/1.1", "Host: localhost", "Authorization: Bearer " + admin().key()), new byte[0]);
+      assertProblem(r, 400, "invalid_parameter");
+    }
+    assertProblem(admin().get(TASKS + "?queue=a+b"), 400, "invalid_queue"); // '+' is a space, and queues have none
+    assertThat(assertJson(admin().get(TASKS + "?queue=%61"), 200).get("items")).hasSize(1); // %61 is 'a'
+  }
 }

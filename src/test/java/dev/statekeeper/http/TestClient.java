@@ -147,6 +147,82 @@ final class TestClient {
     }
   }
 
+  /**
+   * Sends {@code head} and the first {@code sent} bytes of a body whose {@code Content-Length}
+   * the head announces, then sends nothing more (as a client that stalls or never sends the
+   * rest) and waits at most {@code wait} for the answer.
+   */
+  Response stalled(List<String> head, byte[] sent, Duration wait) {
+    StringBuilder text = new StringBuilder();
+    for (String line : head) {
+      text.append(line).append("\r\n");
+    }
+    text.append("\r\n");
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout((int) wait.toMillis());
+      OutputStream out = s.getOutputStream();
+      out.write(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+      out.write(sent);
+      out.flush();
+      return parse(readAnswer(s.getInputStream()));
+    } catch (java.net.SocketTimeoutException e) {
+      throw new AssertionError("no answer within " + wait + " to " + head.get(0) + " with a stalled body", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("raw request " + head.get(0), e);
+    }
+  }
+
+  /**
+   * Sends {@code head} and then {@code body} one byte every {@code every}, until the server
+   * answers (or the body is sent), and returns the answer.
+   */
+  Response trickled(List<String> head, byte[] body, Duration every) {
+    StringBuilder text = new StringBuilder();
+    for (String line : head) {
+      text.append(line).append("\r\n");
+    }
+    text.append("\r\n");
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+      InputStream in = s.getInputStream();
+      for (byte b : body) {
+        if (in.available() > 0) break;
+        try {
+          out.write(b);
+          out.flush();
+        } catch (IOException closedByTheServer) {
+          break;
+        }
+        Thread.sleep(every.toMillis()); // the client under test is slow on purpose
+      }
+      return parse(readAnswer(in));
+    } catch (IOException e) {
+      throw new UncheckedIOException("raw request " + head.get(0), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Reads one answer: up to the end of its Content-Length body, or to the end of the stream. */
+  private static byte[] readAnswer(InputStream in) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    while (true) {
+      int n = in.read(buf);
+      if (n < 0) return all.toByteArray();
+      all.write(buf, 0, n);
+      String text = all.toString(StandardCharsets.ISO_8859_1);
+      int end = text.indexOf("\r\n\r\n");
+      if (end >= 0) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(text.substring(0, end));
+        if (m.find() && all.size() >= end + 4 + Integer.parseInt(m.group(1))) return all.toByteArray();
+      }
+    }
+  }
+
   private static Response parse(byte[] bytes) {
     String all = new String(bytes, StandardCharsets.ISO_8859_1);
     int end = all.indexOf("\r\n\r\n");
