@@ -21,7 +21,7 @@ public enum Action {
   public static Action parse(String text) {
     if (text != null) {
       for (Action a : values()) {
-        if (a.wireName().equalsIgnoreCase(text.trim())) return a;
+        if (a.wireName().equals(text)) return a;
       }
     }
     throw new StatekeeperException.InvalidInput(

@@ -24,7 +24,7 @@ public enum Role {
   public static Role parse(String text) {
     if (text != null) {
       for (Role role : values()) {
-        if (role.wireName().equalsIgnoreCase(text.trim())) {
+        if (role.wireName().equals(text)) {
           return role;
         }
       }

@@ -38,7 +38,7 @@ public enum Relation {
   public static Relation parse(String text) {
     if (text != null) {
       for (Relation r : values()) {
-        if (r.wireName().equalsIgnoreCase(text.trim())) return r;
+        if (r.wireName().equals(text)) return r;
       }
     }
     throw new StatekeeperException.InvalidInput(

@@ -101,6 +101,35 @@ final class Restorer {
     return String.join(", ", parts);
   }
 
+  /**
+   * Runs a batch of restored rows. A refused batch is reported by table and row, with the
+   * database's reason but never the statement: PostgreSQL's batch error quotes the whole INSERT
+   * with its values, which printed every document text of the batch.
+   */
+  private static void executeBatch(PreparedStatement ps, Table t, long firstRow) throws SQLException {
+    try {
+      ps.executeBatch();
+    } catch (java.sql.BatchUpdateException e) {
+      SQLException reason = e.getNextException() != null ? e.getNextException() : e;
+      String message = reason.getMessage() == null ? "" : reason.getMessage().lines().findFirst().orElse("");
+      if (message.startsWith("Batch entry")) {
+        message = "the database refused it"; // the driver's own text quotes the statement
+      }
+      long row = firstRow + Math.max(0, failedEntry(e)) + 1;
+      throw new SQLException(t.name() + ".jsonl row " + row + " could not be restored: " + message, reason.getSQLState(), reason);
+    }
+  }
+
+  /** The index of the first refused entry of a batch, or -1 when the driver does not say. */
+  private static int failedEntry(java.sql.BatchUpdateException e) {
+    int[] counts = e.getUpdateCounts();
+    if (counts == null) return -1;
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] == java.sql.Statement.EXECUTE_FAILED) return i;
+    }
+    return counts.length < BATCH ? counts.length : -1;
+  }
+
   private static long load(Connection c, Dialect d, Path dir, Manifest.TableFile f, Progress progress)
       throws SQLException {
     Table t = BackupTables.named(f.name());
@@ -125,11 +154,11 @@ final class Restorer {
             }
             ps.addBatch();
             if (++n[0] % BATCH == 0) {
-              ps.executeBatch();
+              executeBatch(ps, t, n[0] - BATCH);
               progress.advance(BATCH);
             }
           });
-      ps.executeBatch();
+      executeBatch(ps, t, n[0] - n[0] % BATCH);
     }
     progress.advance(n[0] % BATCH);
     progress.done();

@@ -12,6 +12,7 @@ import dev.statekeeper.search.SearchTerms;
 import dev.statekeeper.search.StopWords;
 import dev.statekeeper.store.Ids;
 import dev.statekeeper.store.JsonColumns;
+import dev.statekeeper.store.StorableJson;
 import dev.statekeeper.store.Store;
 import java.util.ArrayList;
 import java.util.List;
@@ -267,7 +268,7 @@ public final class Documents implements AutoCloseable {
     if (value.length() > MAX_FIELD) {
       throw new InvalidInput("invalid_" + name, name + " may be at most " + MAX_FIELD + " characters; got " + value.length());
     }
-    return value;
+    return StorableJson.text(name, "invalid_" + name, value);
   }
 
   private static DocumentRepository.Content content(NewDocument doc) {
@@ -277,9 +278,11 @@ public final class Documents implements AutoCloseable {
     if (doc.text().length() > MAX_TEXT) {
       throw new InvalidInput("invalid_text", "text may be at most " + MAX_TEXT + " characters; got " + doc.text().length());
     }
+    StorableJson.text("text", "invalid_text", doc.text());
     if (doc.metadata() != null && !doc.metadata().isObject() && !doc.metadata().isNull()) {
       throw new InvalidInput("invalid_metadata", "metadata must be a JSON object");
     }
+    StorableJson.check("metadata", "invalid_metadata", doc.metadata());
     String title = doc.title() == null ? null : field("title", doc.title());
     String source = doc.source() == null ? null : field("source", doc.source());
     String metadata =

@@ -36,10 +36,16 @@ import java.util.stream.Collectors;
  * UTC. Reading is strict, because a typo ({@code "prority"}) silently ignored is worse than a
  * 400: unknown fields, duplicate keys, trailing data, and scalars of the wrong type ({@code "3"}
  * for a number, {@code 3.5} for an integer) are all rejected with a message naming the field.
+ * Every string and field name of a body is checked as it is read ({@link Checked}): none may hold
+ * what a store cannot keep (U+0000, a lone surrogate) and no number may exceed a double: a body
+ * that could not be stored as sent is {@code invalid_json}, whichever field holds the problem (the
+ * detail names it). Limits of meaning (nesting, sizes, types) are each field's own, checked by its
+ * capability with that field's code ({@code StorableJson} for JSON values).
  */
 final class Json {
 
   static final ObjectMapper MAPPER = build();
+
 
   private Json() {}
 
@@ -58,6 +64,7 @@ final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .addModule(times)
             .build();
+
     // ALLOW_COERCION_OF_SCALARS stops "3" becoming 3; this stops 3 becoming "3".
     for (CoercionInputShape shape :
         new CoercionInputShape[] {CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
@@ -68,48 +75,96 @@ final class Json {
 
   /** Parses {@code body} as {@code type}, turning every mapping failure into a 400 that names the field. */
   static <T> T read(byte[] body, Class<T> type) {
-    try {
-      T value = MAPPER.readValue(body, type);
+    try (JsonParser parser = new Checked(MAPPER.createParser(body))) {
+      T value = MAPPER.readValue(parser, type);
       if (value == null) {
         throw new InvalidInput("invalid_json", "the body must be a JSON object, not null");
       }
       return value;
-    } catch (UnrecognizedPropertyException e) {
-      String known =
-          e.getKnownPropertyIds() == null
-              ? ""
-              : " (known: " + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")";
-      String parent = e.getPath().size() > 1 ? where(e.getPath().subList(0, e.getPath().size() - 1)) : "";
-      throw new InvalidInput(
-          "unknown_field", "unknown field '" + e.getPropertyName() + "'" + parent + known);
-    } catch (ValueInstantiationException e) {
-      if (e.getCause() instanceof StatekeeperException se) {
-        throw se;
-      }
-      throw new InvalidInput("invalid_field", "invalid value" + where(e) + ": " + e.getOriginalMessage());
-    } catch (InvalidFormatException e) {
-      if (e.getCause() instanceof StatekeeperException se) {
-        throw se;
-      }
-      throw new InvalidInput(
-          "invalid_field", "invalid value " + e.getValue() + where(e) + ": expected " + describe(e.getTargetType()));
-    } catch (MismatchedInputException e) {
-      if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
-        throw new InvalidInput("invalid_json", "the body has data after its JSON document" + at(e));
-      }
-      throw new InvalidInput(
-          "invalid_field",
-          (e.getPath().isEmpty() ? "the body must be a JSON object" : "wrong type" + where(e) + ": expected " + describe(e.getTargetType())));
-    } catch (JsonMappingException e) {
-      if (e.getCause() instanceof StatekeeperException se) {
-        throw se;
-      }
-      throw new InvalidInput("invalid_field", "invalid value" + where(e) + ": " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
-      String message = e.getOriginalMessage().replaceAll("\\s*\\(?start marker at \\[Source: [^]]*][^)]*\\)?", "");
-      throw new InvalidInput("invalid_json", "the body is not valid JSON: " + message + at(e));
+      throw translate(e);
     } catch (IOException e) {
       throw new InvalidInput("invalid_json", "the body could not be read: " + e.getMessage());
+    } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof StatekeeperException se) throw se;
+      }
+      throw e;
+    }
+  }
+
+  /** A 400 that names the field, for every way Jackson can refuse a body. */
+  private static StatekeeperException translate(JsonProcessingException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof StatekeeperException se) return se; // a check of ours, wrapped by Jackson
+    }
+    if (e instanceof UnrecognizedPropertyException u) {
+      String known =
+          u.getKnownPropertyIds() == null
+              ? ""
+              : " (known: " + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")";
+      String parent = u.getPath().size() > 1 ? where(u.getPath().subList(0, u.getPath().size() - 1)) : "";
+      return new InvalidInput("unknown_field", "unknown field '" + u.getPropertyName() + "'" + parent + known);
+    }
+    if (e instanceof ValueInstantiationException v) {
+      return new InvalidInput("invalid_field", "invalid value" + where(v) + ": " + v.getOriginalMessage());
+    }
+    if (e instanceof InvalidFormatException f) {
+      return new InvalidInput(
+          "invalid_field", "invalid value " + f.getValue() + where(f) + ": expected " + describe(f.getTargetType()));
+    }
+    if (e instanceof MismatchedInputException m) {
+      if (m.getOriginalMessage() != null && m.getOriginalMessage().startsWith("Trailing token")) {
+        return new InvalidInput("invalid_json", "the body has data after its JSON document" + at(m));
+      }
+      return new InvalidInput(
+          "invalid_field",
+          (m.getPath().isEmpty() ? "the body must be a JSON object" : "wrong type" + where(m) + ": expected " + describe(m.getTargetType())));
+    }
+    if (e instanceof JsonMappingException m) {
+      return new InvalidInput("invalid_field", "invalid value" + where(m) + ": " + m.getOriginalMessage());
+    }
+    if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+      return new InvalidInput("invalid_json", "the body is beyond the parser's limits: " + e.getOriginalMessage());
+    }
+    String message = e.getOriginalMessage().replaceAll("\\s*\\(?start marker at \\[Source: [^]]*][^)]*\\)?", "");
+    return new InvalidInput("invalid_json", "the body is not valid JSON: " + message + at(e));
+  }
+
+  /**
+   * A parser that refuses, as it reads them, strings and field names no store can keep (U+0000, a
+   * lone UTF-16 surrogate) and numbers beyond a double's range (1e400 read as Infinity): one check
+   * for every field of every body, whatever it is bound to.
+   */
+  private static final class Checked extends com.fasterxml.jackson.core.util.JsonParserDelegate {
+    Checked(JsonParser p) {
+      super(p);
+    }
+
+    @Override
+    public com.fasterxml.jackson.core.JsonToken nextToken() throws IOException {
+      com.fasterxml.jackson.core.JsonToken t = delegate.nextToken();
+      if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING || t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String problem = dev.statekeeper.store.StorableJson.problem(delegate.getText());
+        if (problem != null) {
+          throw new InvalidInput("invalid_json", "a string of the body" + field() + " " + problem + at());
+        }
+      } else if (t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT && !Double.isFinite(delegate.getDoubleValue())) {
+        throw new InvalidInput(
+            "invalid_json", "a number of the body" + field() + " is beyond the range of a 64-bit float (about ±1.8e308)" + at());
+      }
+      return t;
+    }
+
+    private String field() {
+      var ctx = delegate.getParsingContext();
+      String name = ctx == null ? null : ctx.getCurrentName();
+      return name == null ? "" : " (in field '" + name + "')";
+    }
+
+    private String at() {
+      var loc = delegate.currentLocation();
+      return loc == null || loc.getLineNr() < 0 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
     }
   }
 

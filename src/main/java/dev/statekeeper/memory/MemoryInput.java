@@ -67,17 +67,7 @@ final class MemoryInput {
     if (text.length() > MAX_TEXT) {
       throw new InvalidInput("invalid_text", "text may be at most " + MAX_TEXT + " characters; got " + text.length());
     }
-    if (text.indexOf('\0') >= 0) {
-      throw new InvalidInput("invalid_text", "text may not contain the character U+0000");
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isSurrogate(c)
-          && !(Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(++i)))) {
-        throw new InvalidInput("invalid_text", "text holds an unpaired UTF-16 surrogate at character " + i);
-      }
-    }
-    return text;
+    return StorableJson.text("text", "invalid_text", text);
   }
 
   static MemoryType type(String type) {

@@ -5,10 +5,12 @@ import dev.statekeeper.StatekeeperException;
 import java.util.Map;
 
 /**
- * What JSON every store can keep and give back as it was answered: PostgreSQL cannot store U+0000
- * in text or jsonb, Jackson writes at most 1,000 levels of nesting (responses add a few around a
- * stored value), and a number beyond a double's range would read back as another value. Checked
- * before anything is written, so a refusal changes nothing.
+ * What JSON and text every store can keep and give back as it was answered: PostgreSQL cannot
+ * store U+0000 in text or jsonb, a lone UTF-16 surrogate has no UTF-8 form (it was stored as
+ * {@code ?}), Jackson writes at most 1,000 levels of nesting (responses add a few around a stored
+ * value), and a number beyond a double's range would read back as another value. Checked before
+ * anything is written, so a refusal changes nothing; the one rule for every JSON field and every
+ * stored string, whichever capability takes it.
  */
 public final class StorableJson {
 
@@ -36,14 +38,12 @@ public final class StorableJson {
       throw new StatekeeperException.InvalidInput(
           code, field + " holds a number beyond the range of a 64-bit float (about ±1.8e308)");
     }
-    if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
-      throw new StatekeeperException.InvalidInput(code, field + " may not contain the character U+0000");
+    if (node.isTextual()) {
+      text(field, code, node.textValue());
     }
     if (node.isObject()) {
       for (Map.Entry<String, JsonNode> e : node.properties()) {
-        if (e.getKey().indexOf('\0') >= 0) {
-          throw new StatekeeperException.InvalidInput(code, field + " may not contain the character U+0000");
-        }
+        text(field, code, e.getKey());
         check(field, code, e.getValue(), depth + 1);
       }
     } else if (node.isArray()) {
@@ -51,6 +51,39 @@ public final class StorableJson {
         check(field, code, child, depth + 1);
       }
     }
+  }
+
+  /**
+   * Refuses a string a store could not keep exactly: one holding U+0000 or a lone UTF-16
+   * surrogate. Returns it unchanged otherwise (null too).
+   */
+  public static String text(String field, String code, String value) {
+    String problem = problem(value);
+    if (problem != null) {
+      throw new StatekeeperException.InvalidInput(code, field + " " + problem);
+    }
+    return value;
+  }
+
+  /** What makes {@code value} unstorable ("may not contain …"), or null when it is fine. */
+  public static String problem(String value) {
+    if (value == null) {
+      return null;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\0') {
+        return "may not contain the character U+0000";
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+          i++;
+        } else {
+          return "may not contain a lone UTF-16 surrogate (U+" + String.format("%04X", (int) c) + " at character " + i + ")";
+        }
+      }
+    }
+    return null;
   }
 
   /** The length of {@code text} in UTF-8 bytes, without encoding it. */

@@ -2,7 +2,6 @@ package dev.statekeeper.tasks;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.statekeeper.StatekeeperException;
-import java.util.Locale;
 
 /** Task priority; claims take higher priorities first. Stored as its rank (0 = CRITICAL). */
 public enum Priority {
@@ -20,14 +19,17 @@ public enum Priority {
     return values()[rank];
   }
 
-  /** Parses {@code CRITICAL}, {@code HIGH}, {@code NORMAL} or {@code LOW}, in any case. */
+  /**
+   * Parses {@code CRITICAL}, {@code HIGH}, {@code NORMAL} or {@code LOW}, spelt exactly so: no
+   * other case, no space or control character around it.
+   */
   @JsonCreator
   public static Priority parse(String text) {
     if (text != null) {
-      try {
-        return valueOf(text.trim().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException ignored) {
-        // fall through to the error below
+      for (Priority p : values()) {
+        if (p.name().equals(text)) {
+          return p;
+        }
       }
     }
     throw new StatekeeperException.InvalidInput(

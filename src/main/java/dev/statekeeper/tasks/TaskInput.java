@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statekeeper.StatekeeperException.InvalidInput;
+import dev.statekeeper.store.StorableJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,12 +36,6 @@ final class TaskInput {
   static final int MAX_WAIT_SECONDS = 30;
   static final int MAX_BATCH = 1_000;
   static final int MAX_FILTER_ENTRIES = 50;
-  /**
-   * Levels of nesting a payload or result may have. Jackson writes at most 1,000 levels and
-   * responses wrap a task's JSON in up to three more ({@code {"items":[{"payload":…}]}}), so a
-   * value nested nearly as deep as a request may be was stored and then answered with 500.
-   */
-  static final int MAX_JSON_DEPTH = 256;
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
 
   private static final ObjectMapper CANONICAL =
@@ -165,7 +160,7 @@ final class TaskInput {
       throw new InvalidInput(
           "invalid_payload", "payload must be a JSON object; got " + payload.getNodeType().name().toLowerCase());
     }
-    checkStorable("payload", payload, 1);
+    StorableJson.check("payload", "invalid_payload", payload);
     return payload;
   }
 
@@ -173,7 +168,7 @@ final class TaskInput {
     if (result == null || result.isNull()) {
       return null;
     }
-    checkStorable("result", result, 1);
+    StorableJson.check("result", "invalid_result", result);
     return result;
   }
 
@@ -215,39 +210,7 @@ final class TaskInput {
             code, field + " may not contain control characters (found U+" + String.format("%04X", (int) ch) + ")");
       }
     }
-    return value;
-  }
-
-  /**
-   * PostgreSQL cannot store U+0000 in text or jsonb; refuse it on every store alike. Also refuses
-   * nesting deeper than {@link #MAX_JSON_DEPTH} ({@code depth} is the level of {@code node}) and
-   * numbers too large for a double, which would not be stored as sent.
-   */
-  private static void checkStorable(String field, JsonNode node, int depth) {
-    if (depth > MAX_JSON_DEPTH && node.isContainerNode()) {
-      throw new InvalidInput(
-          "invalid_" + field, field + " may nest at most " + MAX_JSON_DEPTH + " levels of arrays and objects");
-    }
-    if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
-      // 1e400 parses as Infinity, which Jackson would write back as the string "Infinity".
-      throw new InvalidInput(
-          "invalid_" + field, field + " holds a number beyond the range of a 64-bit float (about ±1.8e308)");
-    }
-    if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
-      throw new InvalidInput("invalid_" + field, field + " may not contain the character U+0000");
-    }
-    if (node.isObject()) {
-      for (Map.Entry<String, JsonNode> e : node.properties()) {
-        if (e.getKey().indexOf('\0') >= 0) {
-          throw new InvalidInput("invalid_" + field, field + " may not contain the character U+0000");
-        }
-        checkStorable(field, e.getValue(), depth + 1);
-      }
-    } else if (node.isArray()) {
-      for (JsonNode child : node) {
-        checkStorable(field, child, depth + 1);
-      }
-    }
+    return StorableJson.text(field, code, value);
   }
 
   private static String quote(String s) {

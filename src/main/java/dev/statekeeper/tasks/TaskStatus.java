@@ -27,7 +27,7 @@ public enum TaskStatus {
   public static TaskStatus fromWire(String text) {
     if (text != null) {
       for (TaskStatus status : values()) {
-        if (status.wireName().equalsIgnoreCase(text.trim())) {
+        if (status.wireName().equals(text)) {
           return status;
         }
       }

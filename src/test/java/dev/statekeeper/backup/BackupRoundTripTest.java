@@ -250,6 +250,31 @@ class BackupRoundTripTest {
     }
   }
 
+  @Test
+  void aRestoreThePostgresRefuses_namesTheTableAndRow_butQuotesNoStoredText(@TempDir Path dir) throws Exception {
+    // a SQLite store written before NUL was refused everywhere: PostgreSQL cannot store it
+    StatekeeperConfig source = sqlite(dir.resolve("source"));
+    Caller me = new Caller("acme", "user:alice", Role.ADMIN);
+    try (Statekeeper sk = Statekeeper.open(source)) {
+      sk.documents().create(me, dev.statekeeper.documents.NewDocument.of("private words of the first document"));
+    }
+    try (Store store = Store.open(source)) {
+      store.write("planting a NUL", c -> {
+        try (var st = c.createStatement()) {
+          st.executeUpdate("UPDATE documents SET text = 'secret' || char(0) || ' text'");
+        }
+        return null;
+      });
+    }
+    backupOf(source, dir.resolve("b"));
+
+    StatekeeperConfig pg = postgres(dir.resolve("pg"));
+    assertThatThrownBy(() -> restoreInto(pg, dir.resolve("b"), false))
+        .hasMessageContaining("documents.jsonl row 1 could not be restored")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret").doesNotContain("INSERT"));
+    assertThat(rows(pg, "documents")).isZero();
+  }
+
   private static String storeIdentity(StatekeeperConfig config) {
     try (Store store = Store.openReadOnly(config)) {
       return store.read("reading the identity", c -> {

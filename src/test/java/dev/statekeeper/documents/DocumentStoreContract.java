@@ -72,6 +72,29 @@ abstract class DocumentStoreContract {
   }
 
   @Test
+  void documentsUnstorableAnywhere_areRefusedOnEveryStore_andNothingIsWritten() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    var deep = json.createObjectNode();
+    var at = deep;
+    for (int i = 0; i < 998; i++) at = at.putObject("d");
+    var infinite = json.createObjectNode().put("n", Double.POSITIVE_INFINITY);
+    var nulKey = json.createObjectNode().put("k\u0000", 1);
+
+    assertProblem(() -> docs.create(me, new NewDocument("a", null, "nul\u0000text", null, null)), StatekeeperException.InvalidInput.class, "invalid_text");
+    assertProblem(() -> docs.create(me, new NewDocument("a", null, "lone \ud800 surrogate", null, null)), StatekeeperException.InvalidInput.class, "invalid_text");
+    assertProblem(() -> docs.create(me, new NewDocument("a", "t\u0000", "text", null, null)), StatekeeperException.InvalidInput.class, "invalid_title");
+    assertProblem(() -> docs.create(me, new NewDocument("a", null, "text", "s\udc00", null)), StatekeeperException.InvalidInput.class, "invalid_source");
+    assertProblem(() -> docs.create(me, new NewDocument("a", null, "text", null, deep)), StatekeeperException.InvalidInput.class, "invalid_metadata");
+    assertProblem(() -> docs.create(me, new NewDocument("a", null, "text", null, infinite)), StatekeeperException.InvalidInput.class, "invalid_metadata");
+    assertProblem(() -> docs.create(me, new NewDocument("a", null, "text", null, nulKey)), StatekeeperException.InvalidInput.class, "invalid_metadata");
+    assertProblem(() -> docs.replace(me, "a", new NewDocument(null, null, "x\u0000", null, null)), StatekeeperException.InvalidInput.class, "invalid_text");
+
+    assertProblem(() -> docs.get(me, "a"), StatekeeperException.NotFound.class, "document_not_found");
+    String emoji = "tea \uD83C\uDF75 time"; // a pair is fine
+    assertThat(docs.create(me, new NewDocument("a", emoji, emoji, null, null)).title()).isEqualTo(emoji);
+  }
+
+  @Test
   void create_get_replace_delete() throws Exception {
     var metadata = new ObjectMapper().readTree("{\"lang\":\"en\"}");
     Document made = docs.create(me, new NewDocument("guides/tea.md", "Tea", "Brew green tea at 80 degrees.", "file:guides/tea.md", metadata));

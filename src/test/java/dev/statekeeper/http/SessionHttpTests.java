@@ -144,7 +144,7 @@ interface SessionHttpTests extends HttpSuite {
     assertProblem(admin().post(path, "{\"events\":[{\"type\":\"a\"},{\"tpye\":\"b\"}]}"), 400, "unknown_field");
     assertProblem(admin().post(path, "{\"events\":[{\"type\":\"a\"},{\"data\":1}]}"), 400, "invalid_event_type");
     assertProblem(admin().post(path, "{\"type\":\"a\",\"data\":\"" + "x".repeat(300_000) + "\"}"), 413, "event_too_large");
-    assertProblem(admin().post(path, "{\"type\":\"a\",\"data\":\"\\u0000\"}"), 400, "invalid_event_data");
+    assertProblem(admin().post(path, "{\"type\":\"a\",\"data\":\"\\u0000\"}"), 400, "invalid_json");
     assertProblem(admin().get(SESSIONS + "/bad/events?after_seq=x"), 400, "invalid_after_seq");
     assertProblem(admin().get(SESSIONS + "/bad/events?after_seq=-1"), 400, "invalid_after_seq");
     assertProblem(admin().get(SESSIONS + "/bad/events?limit=0"), 400, "invalid_limit");

@@ -379,7 +379,7 @@ interface TaskLifecycleHttpTests extends HttpSuite {
   default void cancel_withAControlCharacterInTheReason_is400AndChangesNothing() {
     JsonNode t = createTask();
 
-    assertProblem(admin().post(TASKS + "/" + id(t) + "/cancel", "{\"reason\":\"a\\u0000b\"}"), 400, "invalid_reason");
+    assertProblem(admin().post(TASKS + "/" + id(t) + "/cancel", "{\"reason\":\"a\\u0000b\"}"), 400, "invalid_json");
     assertThat(readTask(id(t))).isEqualTo(t);
   }
 }

@@ -556,6 +556,20 @@ abstract class TaskStoreContract {
   }
 
   @Test
+  void anAgentNameWithALoneSurrogate_isRefused_insteadOfStoredAsAQuestionMark() {
+    create("c");
+    for (String agent : List.of("fz\ud800", "fz\udc00x", "\u0000w")) {
+      assertThatThrownBy(() -> tasks.claim(me, ClaimRequest.of(agent)))
+          .as(agent)
+          .isInstanceOf(StatekeeperException.InvalidInput.class)
+          .extracting(e -> ((StatekeeperException) e).code())
+          .isEqualTo("invalid_agent");
+    }
+    assertThat(tasks.list(me, TaskQuery.all()).items()).allSatisfy(t -> assertThat(t.status()).isEqualTo(TaskStatus.PENDING));
+    assertThat(claimOne("w\uD83E\uDD16").claimedBy()).isEqualTo("w\uD83E\uDD16"); // a pair is a character like any other
+  }
+
+  @Test
   void agentTransitions_withoutAttempt_areRefusedAndChangeNothing() {
     create("c");
     Task held = claimOne("w1");
