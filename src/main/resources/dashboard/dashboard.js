@@ -97,6 +97,8 @@
 
   function fmtInt(v) { return isNaN(v) ? "–" : Math.round(v).toLocaleString("en-US"); }
   function fmtNum(v, digits) { return isNaN(v) || !isFinite(v) ? "–" : v.toFixed(digits); }
+  // a local cache of the health check: {size, hits, misses, hit_ratio (null before any lookup)}
+  function ratio(c) { return c && c.hit_ratio !== null ? fmtNum(100 * c.hit_ratio, 1) + "%" : "–"; }
   function fmtAge(s) {
     if (isNaN(s)) return "–";
     if (s < 120) return s.toFixed(1) + " s";
@@ -244,6 +246,7 @@
         (c.latency_ms !== undefined ? c.latency_ms + " ms round trip" :
          c.free_percent !== undefined ? c.free_percent + "% free" :
          c.busy_percent !== undefined ? c.active + "/" + c.max + " busy" :
+         c.access_decisions !== undefined ? "hit ratio: decisions " + ratio(c.access_decisions) + ", keys " + ratio(c.api_keys) :
          c.seconds_since_last_run !== undefined && c.seconds_since_last_run !== null ? "last pass " + c.seconds_since_last_run + " s ago" : "");
       li.appendChild(el("span", "detail", detail));
       checks.appendChild(li);
