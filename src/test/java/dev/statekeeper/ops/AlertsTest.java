@@ -20,6 +20,10 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,6 +159,43 @@ class AlertsTest {
     try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
       alerts.evaluateNow();
       assertThat(alerts.firing()).extracting(Alert::name).containsExactly("StatekeeperDiskSpaceLow");
+    }
+  }
+
+  @Test
+  void aSqliteWriterBusyForTheWholeWindow_firesPoolBusy_namingTheWriter_andItResolvesWhenTheWriterRests(@TempDir Path dir)
+      throws Exception {
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir);
+    try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
+      alerts.evaluateNow(); // the writer's first reading
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        Future<?> held = pool.submit(() -> store.write("held", c -> {
+          inside.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return null;
+        }));
+        inside.await();
+        now.set(now.get().plusNanos(1_000)); // the window: one microsecond, all of it spent writing
+        release.countDown();
+        held.get();
+      }
+
+      alerts.evaluateNow();
+
+      assertThat(alerts.firing()).extracting(Alert::name).containsExactly("StatekeeperPoolBusy");
+      assertThat(alerts.firing().get(0).value()).isEqualTo("100%");
+      assertThat(alerts.firing().get(0).summary()).contains("SQLite's single writer was busy 100%");
+
+      now.set(now.get().plusSeconds(15)); // fifteen seconds without a write
+      alerts.evaluateNow();
+
+      assertThat(alerts.firing()).isEmpty();
     }
   }
 }
