@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -241,12 +242,19 @@ public final class Alerts implements AutoCloseable {
 
   private void evaluate() {
     Readings r = read();
-    Instant now = clock.instant();
+    // Whole seconds: what operators read (RFC 3339 UTC in the API, the dashboard and the webhook);
+    // an evaluation every few seconds has no finer meaning.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     for (Rule rule : rules) {
       Outcome o = rule.condition().evaluate(r);
       String name = rule.rule().name();
       Alert current = active.get(name);
-      if (o.holds() && current == null) {
+      if (o.holds() && current != null) {
+        // Still firing: the reading and the sentence follow what is measured now, not what was
+        // measured when it started (the dashboard must not say "only 28.6 %" beside an SLA card
+        // at 54.2 %). No new notification: receivers hear of starts and ends.
+        active.put(name, new Alert(name, current.severity(), o.summary(), o.value(), current.threshold(), current.startsAt(), null));
+      } else if (o.holds()) {
         Alert fired = new Alert(name, rule.rule().severity(), o.summary(), o.value(), rule.rule().threshold(), now, null);
         active.put(name, fired);
         log.atWarn().addKeyValue("alertname", name).addKeyValue("severity", fired.severity())
