@@ -97,6 +97,10 @@
 
   function fmtInt(v) { return isNaN(v) ? "–" : Math.round(v).toLocaleString("en-US"); }
   function fmtNum(v, digits) { return isNaN(v) || !isFinite(v) ? "–" : v.toFixed(digits); }
+  // a local cache of the health check: {size, hits, misses, hit_ratio (null before any lookup)}
+  function ratio(c) { return c && c.hit_ratio !== null ? fmtNum(100 * c.hit_ratio, 1) + "%" : "–"; }
+  // "2026-12-01T22:31:09Z" → "2026-12-01 22:31:09 UTC"
+  function fmtTime(rfc3339) { return typeof rfc3339 === "string" ? rfc3339.replace("T", " ").replace(/Z$/, " UTC") : "–"; }
   function fmtAge(s) {
     if (isNaN(s)) return "–";
     if (s < 120) return s.toFixed(1) + " s";
@@ -244,6 +248,7 @@
         (c.latency_ms !== undefined ? c.latency_ms + " ms round trip" :
          c.free_percent !== undefined ? c.free_percent + "% free" :
          c.busy_percent !== undefined ? c.active + "/" + c.max + " busy" :
+         c.access_decisions !== undefined ? "hit ratio: decisions " + ratio(c.access_decisions) + ", keys " + ratio(c.api_keys) :
          c.seconds_since_last_run !== undefined && c.seconds_since_last_run !== null ? "last pass " + c.seconds_since_last_run + " s ago" : "");
       li.appendChild(el("span", "detail", detail));
       checks.appendChild(li);
@@ -257,7 +262,8 @@
       const li = el("li", a.severity);
       li.dataset.alert = a.name;
       li.appendChild(el("strong", null, a.name));
-      li.appendChild(el("span", "detail", a.summary + " (threshold " + a.threshold + ", since " + a.starts_at + ")"));
+      // summary and value are the latest evaluation's; starts_at is RFC 3339 UTC in whole seconds
+      li.appendChild(el("span", "detail", a.summary + " (threshold " + a.threshold + ", since " + fmtTime(a.starts_at) + ")"));
       list.appendChild(li);
     }
   }

@@ -89,9 +89,7 @@ public final class Statekeeper implements AutoCloseable {
       closeCapabilities();
       throw e;
     }
-    if (redis != null) {
-      operations.health().register("cache", this::cacheHealth);
-    }
+    operations.health().register("cache", this::cacheHealth);
     operations.health().register("embeddings", this::embeddingsHealth);
     if (config.backupEvery() != null) {
       backups.scheduleEvery(config.backupEvery());
@@ -99,21 +97,28 @@ public final class Statekeeper implements AutoCloseable {
   }
 
   /**
-   * The shared cache: UP when Redis answers and announcements arrive; DEGRADED (never DOWN, since
-   * Redis is never the source of truth) when it does not — answers then come from the database
-   * and this node's cache, whose decisions live at most {@code access-epoch-refresh}.
+   * The caches: this node's (access decisions and API keys: entries, hits, misses, hit ratio),
+   * always UP; with Redis also the shared one — DEGRADED (never DOWN, since Redis is never the
+   * source of truth) when it does not answer: answers then come from the database and this
+   * node's cache, whose decisions live at most {@code access-epoch-refresh}.
    */
   private dev.statekeeper.ops.Health cacheHealth() {
     java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("access_decisions", cacheDetails(access.decisionCacheStats()));
+    d.put("api_keys", cacheDetails(keys.cacheStats()));
+    Access.Status a = access.status();
+    d.put("access_checks", a.allowed() + a.denied());
+    d.put("access_local_misses", a.l1Misses());
+    d.put("access_database_loads", a.dbLoads());
+    if (redis == null) {
+      d.put("redis", "not configured");
+      return dev.statekeeper.ops.Health.up(d);
+    }
+    d.put("access_redis_hits", a.l2Hits());
     d.put("redis", redis.describe());
     d.put("breaker", redis.breakerState());
     d.put("subscribed", redis.subscribed());
     d.put("failures", redis.failures());
-    Access.Status a = access.status();
-    d.put("access_checks", a.allowed() + a.denied());
-    d.put("access_local_misses", a.l1Misses());
-    d.put("access_redis_hits", a.l2Hits());
-    d.put("access_database_loads", a.dbLoads());
     var ping = redis.ping();
     if (ping.isPresent() && redis.healthy()) {
       d.put("latency_ms", ping.get().toNanos() / 1e6);
@@ -121,6 +126,15 @@ public final class Statekeeper implements AutoCloseable {
     }
     d.put("reason", ping.isEmpty() ? "Redis does not answer" : "circuit breaker " + redis.breakerState());
     return dev.statekeeper.ops.Health.degraded(d);
+  }
+
+  private static java.util.Map<String, Object> cacheDetails(LocalCacheStats s) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("size", s.size());
+    m.put("hits", s.hits());
+    m.put("misses", s.misses());
+    m.put("hit_ratio", Double.isNaN(s.hitRatio()) ? null : Math.round(s.hitRatio() * 1000) / 1000.0); // JSON has no NaN
+    return m;
   }
 
   /**

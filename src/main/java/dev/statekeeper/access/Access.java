@@ -389,6 +389,12 @@ public final class Access implements Authorizer {
         redis == null ? "not configured" : redis.healthy() ? "UP" : "DEGRADED (" + redis.breakerState() + ")");
   }
 
+  /** This node's cache of decisions (the first level of {@link #check}), for {@code /health}. */
+  public dev.statekeeper.LocalCacheStats decisionCacheStats() {
+    var stats = decisions.stats();
+    return new dev.statekeeper.LocalCacheStats(decisions.estimatedSize(), stats.hitCount(), stats.missCount());
+  }
+
   /** The same decision as {@link #check}, computed from the database with no cache at all. */
   Decision checkUncached(String tenant, String subject, Action action, String resource) {
     return compute(new CheckKey(tenant, -1, subject, action, resource, resolveParents(tenant, resource)));

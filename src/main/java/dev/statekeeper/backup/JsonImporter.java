@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -58,22 +59,104 @@ public final class JsonImporter {
   public record CollectionReport(
       int found, int valid, int imported, int alreadyPresent, int partialDropped, int duplicatesMerged, List<Rejected> rejected) {}
 
-  /** The whole report; {@code sourceCopy} is where the original file was kept (null on a dry run). */
+  /**
+   * The whole report; {@code sourceCopy} is where the original file was kept (null on a dry run
+   * and when nothing was written); {@code nothingToImport} says why nothing in the file could be
+   * imported (null when something could, even if it was all there already).
+   */
   public record ImportReport(
       String file, boolean dryRun, String tenant, boolean bomRemoved, int nulBytesRemoved, int documents,
       int truncatedDocuments, int droppedTrailingChars, int duplicateKeys, CollectionReport tasks,
-      CollectionReport sessions, CollectionReport memory, List<String> notes, String sourceCopy) {}
+      CollectionReport sessions, CollectionReport memory, List<String> notes, String sourceCopy,
+      String nothingToImport) {}
 
-  /** The records of one collection found in every document, the last whole version of each. */
-  private record Collected(Map<String, JsonNode> records, int found, int partial, int merged, List<Rejected> rejected) {}
+  /**
+   * The records of one collection found in every document, the last whole version of each;
+   * {@code present}: some document has the collection at all (an empty one counts).
+   */
+  private record Collected(
+      Map<String, JsonNode> records, int found, int partial, int merged, List<Rejected> rejected, boolean present) {}
 
-  /** Reads {@code file} with {@code mapping} (null: the default) into {@code tenant}. */
-  public ImportReport run(Path file, Path mappingFile, String tenant, boolean dryRun) {
-    return run(file, mappingFile, tenant, dryRun, Progress.NONE);
+  /**
+   * A state file read, repaired and sorted into records, before anything is checked against the
+   * API's rules or written: no store is needed, so a file with nothing to import can be refused
+   * before a store is created for it.
+   */
+  public static final class Reading {
+    private final Path file;
+    private final int bytes;
+    private final ImportMapping mapping;
+    private final JsonSalvage.Result salvage;
+    private final Collected tasks;
+    private final Collected sessions;
+    private final Collected memory;
+
+    private Reading(Path file, int bytes, ImportMapping mapping, JsonSalvage.Result salvage) {
+      this.file = file;
+      this.bytes = bytes;
+      this.mapping = mapping;
+      this.salvage = salvage;
+      this.tasks = collect(salvage, mapping.tasksPath(), true, null, (key, r) -> {
+        String id = text(r, mapping.taskFields().get("id"));
+        return id != null ? id : key.isEmpty() ? null : key;
+      });
+      this.sessions = collect(salvage, mapping.sessionsPath(), false, null, (key, r) -> {
+        String id = text(r, mapping.sessionFields().get("id"));
+        return id != null ? id : key.isEmpty() ? null : key;
+      });
+      this.memory = collect(salvage, mapping.memoryPath(), false, mapping.memoryFields().get("value"), (key, r) -> {
+        String k = text(r, mapping.memoryFields().get("key"));
+        if (k == null) k = key.isEmpty() ? null : key;
+        if (k == null) return null;
+        String ns = text(r, mapping.memoryFields().get("namespace"));
+        return (ns == null ? mapping.memoryNamespace() : ns) + "/" + k;
+      });
+    }
+
+    /**
+     * Why nothing in this file can be imported — it is empty, holds no JSON document (an HTML
+     * error page, say), has none of the collections the mapping looks for, or not one whole
+     * record — or empty when there are records to check and import.
+     */
+    public Optional<String> nothingToImport() {
+      return Optional.ofNullable(reason(tasks.records().size() + sessions.records().size() + memory.records().size()));
+    }
+
+    /** The reason for {@link #nothingToImport} when {@code candidates} records are left to import. */
+    private String reason(int candidates) {
+      var report = salvage.report();
+      String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+      if (bytes == 0) {
+        return name + " is empty (0 bytes)";
+      }
+      if (report.documents() == 0) {
+        if (report.droppedTrailingChars() == 0) {
+          return name + " holds nothing but " + (report.nulBytesRemoved() > 0 ? "NUL bytes and " : "") + "white space";
+        }
+        return name + " holds no JSON object or array: it starts with " + excerpt(salvage.head());
+      }
+      if (!tasks.present() && !sessions.present() && !memory.present()) {
+        return name + " holds JSON, but no " + mapping.tasksPath() + ", " + mapping.sessionsPath() + " or "
+            + mapping.memoryPath() + " (--mapping reads other shapes)";
+      }
+      int found = tasks.found() + sessions.found() + memory.found();
+      if (candidates == 0 && found > 0) {
+        int partial = tasks.partial() + sessions.partial() + memory.partial();
+        return "none of the " + found + " records in " + name + " is whole and valid (" + partial + " cut off, "
+            + (found - partial) + " rejected or without an id)";
+      }
+      return null;
+    }
   }
 
-  /** As {@link #run(Path, Path, String, boolean)}, showing progress of the reading and the writing. */
-  public ImportReport run(Path file, Path mappingFile, String tenant, boolean dryRun, Progress progress) {
+  /**
+   * Reads {@code file} with {@code mappingFile} (null: the default mapping), repairing what
+   * concurrent writers did to it; writes nothing.
+   *
+   * @throws UncheckedIOException when the file cannot be read
+   * @throws IllegalArgumentException when the mapping file is not a valid mapping
+   */
+  public static Reading read(Path file, Path mappingFile, Progress progress) {
     ImportMapping mapping = mappingFile == null ? ImportMapping.defaults() : ImportMapping.read(mappingFile);
     byte[] bytes;
     try {
@@ -85,12 +168,31 @@ public final class JsonImporter {
     JsonSalvage.Result salvage = JsonSalvage.read(bytes);
     progress.advance(bytes.length);
     progress.done();
+    return new Reading(file, bytes.length, mapping, salvage);
+  }
+
+  /** Reads {@code file} with {@code mapping} (null: the default) into {@code tenant}. */
+  public ImportReport run(Path file, Path mappingFile, String tenant, boolean dryRun) {
+    return run(file, mappingFile, tenant, dryRun, Progress.NONE);
+  }
+
+  /** As {@link #run(Path, Path, String, boolean)}, showing progress of the reading and the writing. */
+  public ImportReport run(Path file, Path mappingFile, String tenant, boolean dryRun, Progress progress) {
+    return run(read(file, mappingFile, progress), tenant, dryRun, progress);
+  }
+
+  /**
+   * Checks the records of {@code reading} as the API would and, unless {@code dryRun}, writes
+   * them into {@code tenant} in one transaction after keeping a copy of the file. When nothing is
+   * left to import, nothing is written and no copy is kept.
+   */
+  public ImportReport run(Reading reading, String tenant, boolean dryRun, Progress progress) {
+    Path file = reading.file;
+    ImportMapping mapping = reading.mapping;
+    JsonSalvage.Result salvage = reading.salvage;
     List<String> notes = new ArrayList<>(salvage.report().notes());
 
-    Collected taskRecords = collect(salvage, mapping.tasksPath(), true, null, (key, r) -> {
-      String id = text(r, mapping.taskFields().get("id"));
-      return id != null ? id : key.isEmpty() ? null : key;
-    });
+    Collected taskRecords = reading.tasks;
     List<Rejected> taskRejected = new ArrayList<>(taskRecords.rejected());
     List<ImportedTask> tasks = new ArrayList<>();
     for (Map.Entry<String, JsonNode> r : taskRecords.records().entrySet()) {
@@ -103,10 +205,7 @@ public final class JsonImporter {
       }
     }
 
-    Collected sessionRecords = collect(salvage, mapping.sessionsPath(), false, null, (key, r) -> {
-      String id = text(r, mapping.sessionFields().get("id"));
-      return id != null ? id : key.isEmpty() ? null : key;
-    });
+    Collected sessionRecords = reading.sessions;
     List<Rejected> sessionRejected = new ArrayList<>(sessionRecords.rejected());
     List<SessionImport.Prepared> sessions = new ArrayList<>();
     for (Map.Entry<String, JsonNode> r : sessionRecords.records().entrySet()) {
@@ -118,13 +217,7 @@ public final class JsonImporter {
     }
 
     MemoryImport memoryImport = new MemoryImport(store, config);
-    Collected memoryRecords = collect(salvage, mapping.memoryPath(), false, mapping.memoryFields().get("value"), (key, r) -> {
-      String k = text(r, mapping.memoryFields().get("key"));
-      if (k == null) k = key.isEmpty() ? null : key;
-      if (k == null) return null;
-      String ns = text(r, mapping.memoryFields().get("namespace"));
-      return (ns == null ? mapping.memoryNamespace() : ns) + "/" + k;
-    });
+    Collected memoryRecords = reading.memory;
     List<Rejected> memoryRejected = new ArrayList<>(memoryRecords.rejected());
     List<MemoryImport.Prepared> memory = new ArrayList<>();
     for (Map.Entry<String, JsonNode> r : memoryRecords.records().entrySet()) {
@@ -135,11 +228,12 @@ public final class JsonImporter {
       }
     }
 
+    int all = tasks.size() + sessions.size() + memory.size();
+    String nothing = reading.reason(all);
     int[] imported = new int[3];
     String copy = null;
-    if (!dryRun) {
+    if (!dryRun && nothing == null) {
       copy = keepCopy(file).toString();
-      int all = tasks.size() + sessions.size() + memory.size();
       progress.start("import", all);
       store.write("importing " + file, c -> {
         imported[0] = TaskImport.insert(c, store.dialect(), tenant, tasks);
@@ -154,10 +248,17 @@ public final class JsonImporter {
     return new ImportReport(
         file.toString(), dryRun, tenant, report.bomRemoved(), report.nulBytesRemoved(), report.documents(),
         report.truncatedDocuments(), report.droppedTrailingChars(), report.duplicateKeys(),
-        collectionReport(taskRecords, tasks.size(), imported[0], dryRun, taskRejected),
-        collectionReport(sessionRecords, sessions.size(), imported[1], dryRun, sessionRejected),
-        collectionReport(memoryRecords, memory.size(), imported[2], dryRun, memoryRejected),
-        notes, copy);
+        collectionReport(taskRecords, tasks.size(), imported[0], dryRun || nothing != null, taskRejected),
+        collectionReport(sessionRecords, sessions.size(), imported[1], dryRun || nothing != null, sessionRejected),
+        collectionReport(memoryRecords, memory.size(), imported[2], dryRun || nothing != null, memoryRejected),
+        notes, copy, nothing);
+  }
+
+  /** The first characters of {@code text}, quoted, on one line. */
+  private static String excerpt(String text) {
+    String t = text.strip();
+    String head = t.length() > 60 ? t.substring(0, 60) + "…" : t;
+    return "\"" + head.replaceAll("\\p{Cntrl}", " ") + "\"";
   }
 
   private static CollectionReport collectionReport(Collected c, int valid, int imported, boolean dryRun, List<Rejected> rejected) {
@@ -178,11 +279,13 @@ public final class JsonImporter {
     int partial = 0;
     int merged = 0;
     List<Rejected> rejected = new ArrayList<>();
+    boolean present = false;
     for (JsonSalvage.Document doc : salvage.documents()) {
       JsonNode collection = at(doc.root(), path, bareArrayRoot && doc.root().isArray());
       if (collection == null) {
         continue;
       }
+      present |= collection.isArray() || collection.isObject();
       List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
       if (collection.isArray()) {
         collection.forEach(n -> entries.add(Map.entry("", n)));
@@ -213,7 +316,7 @@ public final class JsonImporter {
         }
       }
     }
-    return new Collected(records, found, partial, merged, rejected);
+    return new Collected(records, found, partial, merged, rejected, present);
   }
 
   private static boolean hasAny(JsonNode record, List<String> fields) {

@@ -40,6 +40,8 @@ final class JsonSalvage {
           .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(2_000).build())
           .build();
 
+  private static final int HEAD = 80;
+
   private JsonSalvage() {}
 
   /** One top-level document; {@code incomplete} holds (by identity) the containers a cut left open. */
@@ -59,7 +61,8 @@ final class JsonSalvage {
       int duplicateKeys,
       List<String> notes) {}
 
-  record Result(List<Document> documents, Report report) {}
+  /** {@code head}: the first characters of the text (BOM and NULs removed), to show what a file holds. */
+  record Result(List<Document> documents, Report report, String head) {}
 
   static Result read(byte[] bytes) {
     List<String> notes = new ArrayList<>();
@@ -117,7 +120,8 @@ final class JsonSalvage {
       notes.add(duplicates[0] + " duplicate keys (the last value of each was kept)");
     }
     Report report = new Report(bom, nuls, docs.size(), truncated, dropped, duplicates[0], List.copyOf(notes));
-    return new Result(List.copyOf(docs), report);
+    String start = text.strip();
+    return new Result(List.copyOf(docs), report, start.substring(0, Math.min(start.length(), HEAD)));
   }
 
   private static String decode(byte[] bytes, int length, List<String> notes) {

@@ -3,23 +3,29 @@ package dev.statekeeper.cli;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
 import dev.statekeeper.Statekeeper;
-import dev.statekeeper.documents.FolderSync;
-import dev.statekeeper.keys.Keys;
-import java.nio.file.Path;
-import java.time.Duration;
 import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.documents.FolderSync;
 import dev.statekeeper.http.HttpServer;
 import dev.statekeeper.keys.CreatedKey;
+import dev.statekeeper.keys.Keys;
 import dev.statekeeper.ops.LogFormat;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
     name = "serve",
@@ -50,35 +56,68 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     StatekeeperConfig config = options.toConfig();
     LogFormat.apply(config.ops().logFormat());
-    Statekeeper sk = Statekeeper.open(config);
-    HttpServer server;
-    Optional<CreatedKey> root;
-    FolderSync sync = null;
-    try {
-      root = sk.bootstrapRootKey();
-      if (syncDir != null) {
-        sync = FolderSync.start(sk.documents(), syncDir, new Caller(syncTenant, "service:folder-sync", Role.ADMIN), Duration.ofSeconds(1));
-      }
-      server = HttpServer.start(sk);
-    } catch (RuntimeException e) {
-      if (sync != null) sync.close();
-      sk.close();
-      throw e;
-    }
-    FolderSync syncing = sync;
+    Serving serving = start(config, syncDir, syncTenant, spec.commandLine().getOut(), /* probePort= */ true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  server.close();
-                  if (syncing != null) syncing.close();
-                  sk.close();
+                  serving.close();
                   stopped.countDown();
                 },
                 "statekeeper-shutdown"));
+    stopped.await();
+    return 0;
+  }
 
-    PrintWriter out = spec.commandLine().getOut();
+  /** A running server and what it holds open; {@link #close()} stops it (server, then sync, then store). */
+  record Serving(Statekeeper sk, HttpServer server, FolderSync sync) implements AutoCloseable {
+    int port() {
+      return server.port();
+    }
+
+    @Override
+    public void close() {
+      server.close();
+      if (sync != null) sync.close();
+      sk.close();
+    }
+  }
+
+  /**
+   * Starts serving and prints the banner. The order keeps a failed start from locking anyone out:
+   * the address is probed before the store is opened (a busy port creates nothing), and a
+   * generated root key is made only after the server has bound its port, so the start that makes
+   * the key is always one that prints it. A key given with {@code --bootstrap-key} is known to its
+   * owner already and is stored before serving, so the first request may use it.
+   *
+   * @param probePort false only in tests of a port taken between the probe and the bind
+   * @throws IllegalStateException with a one-line message when the address cannot be bound
+   */
+  static Serving start(StatekeeperConfig config, Path syncDir, String syncTenant, PrintWriter out, boolean probePort) {
+    if (probePort) {
+      requireFreeAddress(config.host(), config.port());
+    }
+    Statekeeper sk = Statekeeper.open(config);
+    HttpServer server = null;
+    FolderSync sync = null;
+    Optional<CreatedKey> root;
+    try {
+      if (config.bootstrapKey() != null) {
+        sk.bootstrapRootKey();
+      }
+      server = listen(sk, config);
+      root = config.bootstrapKey() == null ? sk.bootstrapRootKey() : Optional.empty();
+      if (syncDir != null) {
+        sync = FolderSync.start(sk.documents(), syncDir, new Caller(syncTenant, "service:folder-sync", Role.ADMIN), Duration.ofSeconds(1));
+      }
+    } catch (RuntimeException | Error e) {
+      if (sync != null) sync.close();
+      if (server != null) server.close();
+      sk.close();
+      throw e;
+    }
+
     String address = "http://" + displayHost(config.host()) + ":" + server.port();
     out.println("Statekeeper " + Main.version() + " listening on " + address);
     out.println("  store: " + config.describeStore()
@@ -94,8 +133,53 @@ final class ServeCommand implements Callable<Integer> {
     }
     out.println("Press Ctrl-C to stop.");
     out.flush();
-    stopped.await();
-    return 0;
+    return new Serving(sk, server, sync);
+  }
+
+  /** Starts the HTTP server; a port taken since the probe gets the same one-line message. */
+  private static HttpServer listen(Statekeeper sk, StatekeeperConfig config) {
+    try {
+      return HttpServer.start(sk);
+    } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BindException) {
+          throw new IllegalStateException(cannotListen(config.host(), config.port(), t), e);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Binds {@code host:port} for a moment, as Jetty will (with {@code SO_REUSEADDR}, so a port
+   * left in TIME_WAIT by the previous run counts as free), and releases it.
+   *
+   * @throws IllegalStateException with a one-line message naming the address and the way out
+   */
+  static void requireFreeAddress(String host, int port) {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(
+          "cannot listen on " + host + ":" + port + ": the host does not resolve; set --host to an address of this machine (127.0.0.1, 0.0.0.0)");
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(address, port));
+    } catch (IOException e) {
+      throw new IllegalStateException(cannotListen(host, port, e));
+    }
+  }
+
+  private static String cannotListen(String host, int port, Throwable cause) {
+    String where = "cannot listen on " + displayHost(host) + ":" + port + ": ";
+    String message = String.valueOf(cause.getMessage());
+    if (message.contains("already in use")) {
+      return where + "the port is in use (see what holds it: ss -ltnp 'sport = :" + port + "'); stop that or pick another port with"
+          + " --port (--port 0 picks a free one)";
+    }
+    return where + message + "; check --host and --port";
   }
 
   private static String displayHost(String host) {

@@ -89,6 +89,12 @@ public final class Keys {
     lastKnown.invalidate(id);
   }
 
+  /** This node's cache of API keys (see {@link #authenticate}), for {@code /health}. */
+  public dev.statekeeper.LocalCacheStats cacheStats() {
+    var stats = byId.stats();
+    return new dev.statekeeper.LocalCacheStats(byId.estimatedSize(), stats.hitCount(), stats.missCount());
+  }
+
   /**
    * The public id part of a bearer token ({@code sk_<id>_…}), safe to log; never the secret. For
    * a token not in that form, a short hash of it.

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * least {@link #MIN_REQUESTS} requests in the window, so one slow request in a quiet minute does
  * not page anyone.
  *
- * <p>Concurrency: one scheduler thread evaluates; {@link #active} is a concurrent map read by
- * {@code /v1/ops/alerts} and the dashboard.
+ * <p>Concurrency: one evaluation at a time ({@link #evaluating}: the scheduler thread, or a
+ * caller of {@link #evaluateNow}); {@link #active} is a concurrent map read by {@code
+ * /v1/ops/alerts} and the dashboard.
  */
 public final class Alerts implements AutoCloseable {
 
@@ -48,6 +51,8 @@ public final class Alerts implements AutoCloseable {
   record Readings(
       Store.Probe store,
       Store.PoolStats pool,
+      Optional<Store.WriterStats> writer,
+      Optional<Double> writerBusyPercent,
       Optional<DiskSpace> disk,
       Optional<TaskCensus> census,
       RequestWindow.Figures requests) {}
@@ -76,6 +81,9 @@ public final class Alerts implements AutoCloseable {
   private final Map<String, Alert> active = new ConcurrentHashMap<>();
   private final AtomicLong failures = new AtomicLong();
   private volatile double storeUp = Double.NaN; // the last probe's answer, for statekeeper_store_up
+  private final ReentrantLock evaluating = new ReentrantLock(); // one evaluation at a time
+  private Store.WriterStats lastWriter; // guarded by evaluating
+  private Instant lastWriterAt; // guarded by evaluating
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("statekeeper-alerts").factory());
 
@@ -164,15 +172,22 @@ public final class Alerts implements AutoCloseable {
     if (o.alertPoolBusyMaxPercent() != null) {
       double max = o.alertPoolBusyMaxPercent();
       rules.add(new Rule(
-          new AlertRule("StatekeeperPoolBusy", "warning", "share of database connections in use", "> " + pct(max)),
+          new AlertRule("StatekeeperPoolBusy", "warning",
+              "share of database connections in use (SQLite: also of the time its single writer was busy)", "> " + pct(max)),
           r -> {
-            if (r.pool().max() == 0) return Outcome.no("no pool");
-            double busy = 100.0 * r.pool().active() / r.pool().max();
-            String value = pct(busy);
-            return busy > max
-                ? new Outcome(true, value, r.pool().active() + " of " + r.pool().max() + " connections are busy, "
-                    + r.pool().waiting() + " requests wait")
-                : Outcome.no(value);
+            double pool = r.pool().max() == 0 ? Double.NaN : 100.0 * r.pool().active() / r.pool().max();
+            double writer = r.writerBusyPercent().orElse(Double.NaN);
+            if (Double.isNaN(pool) && Double.isNaN(writer)) return Outcome.no("no pool");
+            String value = pct(Double.isNaN(writer) ? pool : Double.isNaN(pool) ? writer : Math.max(pool, writer));
+            List<String> why = new ArrayList<>();
+            if (pool > max) {
+              why.add(r.pool().active() + " of " + r.pool().max() + " connections are busy, " + r.pool().waiting() + " requests wait");
+            }
+            if (writer > max) {
+              why.add("SQLite's single writer was busy " + pct(writer) + " of the time since the last evaluation, "
+                  + r.writer().map(Store.WriterStats::waiting).orElse(0) + " writes wait");
+            }
+            return why.isEmpty() ? Outcome.no(value) : new Outcome(true, value, String.join("; ", why));
           }));
     }
     if (o.diskMinFreePercent() > 0) {
@@ -217,13 +232,29 @@ public final class Alerts implements AutoCloseable {
 
   /** Evaluates every rule now (the schedule does this every {@code alert-interval}). */
   public void evaluateNow() {
+    evaluating.lock();
+    try {
+      evaluate();
+    } finally {
+      evaluating.unlock();
+    }
+  }
+
+  private void evaluate() {
     Readings r = read();
-    Instant now = clock.instant();
+    // Whole seconds: what operators read (RFC 3339 UTC in the API, the dashboard and the webhook);
+    // an evaluation every few seconds has no finer meaning.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     for (Rule rule : rules) {
       Outcome o = rule.condition().evaluate(r);
       String name = rule.rule().name();
       Alert current = active.get(name);
-      if (o.holds() && current == null) {
+      if (o.holds() && current != null) {
+        // Still firing: the reading and the sentence follow what is measured now, not what was
+        // measured when it started (the dashboard must not say "only 28.6 %" beside an SLA card
+        // at 54.2 %). No new notification: receivers hear of starts and ends.
+        active.put(name, new Alert(name, current.severity(), o.summary(), o.value(), current.threshold(), current.startsAt(), null));
+      } else if (o.holds()) {
         Alert fired = new Alert(name, rule.rule().severity(), o.summary(), o.value(), rule.rule().threshold(), now, null);
         active.put(name, fired);
         log.atWarn().addKeyValue("alertname", name).addKeyValue("severity", fired.severity())
@@ -255,7 +286,26 @@ public final class Alerts implements AutoCloseable {
       disk = Optional.empty();
     }
     Optional<TaskCensus> c = probe.up() ? census.get() : Optional.empty();
-    return new Readings(probe, store.poolStats(), disk, c, requests.sample());
+    Optional<Store.WriterStats> writer = store.writerStats();
+    return new Readings(probe, store.poolStats(), writer, writer.flatMap(this::writerBusyPercent), disk, c, requests.sample());
+  }
+
+  /**
+   * Share of the time since the previous evaluation that SQLite's writer spent writing (from 0 to
+   * 100); empty on the first evaluation. The writer measures its own busy time; the window is the
+   * evaluator's clock.
+   */
+  private Optional<Double> writerBusyPercent(Store.WriterStats now) {
+    Instant at = clock.instant();
+    Store.WriterStats before = lastWriter;
+    Instant beforeAt = lastWriterAt;
+    lastWriter = now;
+    lastWriterAt = at;
+    if (before == null) return Optional.empty();
+    long window = Duration.between(beforeAt, at).toNanos();
+    if (window <= 0) return Optional.empty();
+    double busy = 100.0 * now.busy().minus(before.busy()).toNanos() / window;
+    return Optional.of(Math.max(0, Math.min(100, busy)));
   }
 
   private static String pct(double v) {

@@ -40,7 +40,11 @@ final class BuiltInChecks {
     };
   }
 
-  /** DEGRADED when requests wait for a connection or the busy share reaches {@code busyMaxPercent}. */
+  /**
+   * DEGRADED when requests wait for a connection or the busy share reaches {@code busyMaxPercent};
+   * on SQLite the details add the single writer's figures (its busy share over time is the
+   * PoolBusy alert's, which needs two readings).
+   */
   static HealthCheck pool(Store store, double busyMaxPercent) {
     return () -> {
       Store.PoolStats p = store.poolStats();
@@ -51,6 +55,14 @@ final class BuiltInChecks {
       d.put("waiting", p.waiting());
       d.put("max", p.max());
       d.put("busy_percent", round(busy));
+      store.writerStats().ifPresent(w -> {
+        Map<String, Object> writer = new LinkedHashMap<>(); // SQLite's single writer, beside the read pool
+        writer.put("active", w.active());
+        writer.put("waiting", w.waiting());
+        writer.put("busy_seconds", round(w.busy().toNanos() / 1e9));
+        writer.put("groups", w.groups());
+        d.put("writer", writer);
+      });
       if (p.waiting() > 0 || busy >= busyMaxPercent) {
         d.put("reason", p.waiting() > 0 ? p.waiting() + " requests wait for a connection" : "the pool is " + round(busy) + "% busy");
         return Health.degraded(d);

@@ -1,6 +1,8 @@
 package dev.statekeeper.ops;
 
 import dev.statekeeper.StatekeeperConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -12,10 +14,13 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 
 /**
  * The meters of one Statekeeper instance, exposed in Prometheus' text format. Every capability
@@ -44,16 +49,58 @@ public final class Metrics implements AutoCloseable {
     }
     this.prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.registry = prometheus;
+    promtoolClean(prometheus);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new JvmInfoMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    processCpuSeconds(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
-    new DiskSpaceMetrics(DiskSpace.existingAncestor(config.dataDir()).toFile()).bindTo(registry);
     this.gc = new JvmGcMetrics();
     gc.bindTo(registry);
+  }
+
+  /**
+   * Two of Micrometer's binders export names {@code promtool check metrics} refuses: {@code
+   * process_cpu_time_ns_total} (an abbreviated unit, and not in seconds) and {@code
+   * system_cpu_count} (a gauge ending in {@code _count}, which Prometheus reserves for
+   * histograms and summaries). The first is replaced by {@code process_cpu_seconds_total}, the
+   * name Prometheus' own clients use; the second is renamed {@code system_cpus}, the plural of
+   * what it counts, as Prometheus' naming guide asks of gauges.
+   */
+  private static void promtoolClean(PrometheusMeterRegistry registry) {
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+      }
+    });
+  }
+
+  /** CPU time of this process in seconds ({@code process_cpu_seconds_total}), where the JVM tells it. */
+  private static void processCpuSeconds(MeterRegistry registry) {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        && os.getProcessCpuTime() >= 0) {
+      FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+          .description("The CPU time used by the Java virtual machine process")
+          .baseUnit("seconds")
+          .register(registry);
+    }
+  }
+
+  /**
+   * Free and total space of the file system holding the data directory ({@code disk_free_bytes},
+   * {@code disk_total_bytes}, labelled with its path). Bound once the store has made the
+   * directory: bound earlier, the label named its nearest existing parent (the temp or working
+   * directory on a first start).
+   */
+  void bindDiskSpace(Path dataDir) {
+    if (prometheus != null) {
+      new DiskSpaceMetrics(DiskSpace.existingAncestor(dataDir).toFile()).bindTo(registry);
+    }
   }
 
   /** The registry for {@code config}: Prometheus, or (metrics off) one that records nothing. */

@@ -26,6 +26,7 @@ public final class Operations implements AutoCloseable {
   private Operations(
       StatekeeperConfig config, Store store, Tasks tasks, Metrics metrics, IntSupplier pendingMigrations, InstantSource clock) {
     this.metrics = metrics;
+    metrics.bindDiskSpace(config.dataDir()); // now that the store has made it
     StatekeeperConfig.Ops o = config.ops();
     health.registerCritical("database", BuiltInChecks.database(store, pendingMigrations));
     health.register("pool", BuiltInChecks.pool(store, o.alertPoolBusyMaxPercent() == null ? 100 : o.alertPoolBusyMaxPercent()));

@@ -55,6 +55,7 @@ final class SettingsChecks {
       return pass("port_free", "port 0: a free port is picked at start");
     }
     try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true); // as Jetty binds: a port in TIME_WAIT after the last run is free to serve
       s.bind(new InetSocketAddress(InetAddress.getByName(c.host()), c.port()));
     } catch (java.io.IOException e) {
       return fail("port_free", c.host() + ":" + c.port() + " cannot be bound: " + e.getMessage(),

@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * committer).
  *
  * <p>Concurrency: {@link #queue} hands works from any thread to the committer thread, which
- * alone touches {@link #connection}. Results travel back through each work's future.
+ * alone touches {@link #connection}. Results travel back through each work's future. The figures
+ * ({@link #active}, {@link #busyNanos}, {@link #groups}) are written by the committer only and
+ * read by any thread (metrics, alerts).
  */
 final class SqliteWriter implements AutoCloseable {
 
@@ -36,14 +40,34 @@ final class SqliteWriter implements AutoCloseable {
   private record Pending<T>(String doing, SqlWork<T> work, CompletableFuture<T> result) {}
 
   private final Supplier<Connection> connect;
+  private final LongSupplier nanoTime;
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
   private final Thread committer;
   private volatile boolean closed;
+  private volatile boolean active; // a group is being run or committed
+  private final AtomicLong busyNanos = new AtomicLong(); // time spent on finished groups
+  private final AtomicLong groups = new AtomicLong(); // groups finished (committed or not)
   private Connection connection; // committer thread only
 
   SqliteWriter(Supplier<Connection> connect) {
+    this(connect, System::nanoTime);
+  }
+
+  SqliteWriter(Supplier<Connection> connect, LongSupplier nanoTime) {
     this.connect = connect;
+    this.nanoTime = nanoTime;
     this.committer = Thread.ofPlatform().daemon().name("statekeeper-sqlite-writer").start(this::loop);
+  }
+
+  /**
+   * What the single writer is doing, as a pool of one connection would say it: busy now or not,
+   * works queued for it, and the time it has spent writing (finished groups; a counter, so a
+   * rate of it is the share of time the writer is busy).
+   */
+  record Stats(boolean active, int waiting, long busyNanos, long groups) {}
+
+  Stats stats() {
+    return new Stats(active, queue.size(), busyNanos.get(), groups.get());
   }
 
   /** Runs {@code work} in a write transaction and returns once it is committed. */
@@ -88,7 +112,18 @@ final class SqliteWriter implements AutoCloseable {
         }
         group.add(first);
         queue.drainTo(group, MAX_GROUP - 1);
-        runGroup(group);
+        active = true;
+        long started = nanoTime.getAsLong();
+        List<Runnable> outcomes;
+        try {
+          outcomes = runGroup(group);
+        } finally {
+          // counted before any writer learns its outcome, so a writer that returned is in the figures
+          busyNanos.addAndGet(nanoTime.getAsLong() - started);
+          groups.incrementAndGet();
+          active = false;
+        }
+        outcomes.forEach(Runnable::run);
       } catch (InterruptedException e) {
         break;
       } catch (Throwable t) {
@@ -105,15 +140,17 @@ final class SqliteWriter implements AutoCloseable {
     closeConnection();
   }
 
-  private void runGroup(List<Pending<?>> group) {
+  /** Runs and commits one group; returns what tells each writer its outcome, to run after. */
+  private List<Runnable> runGroup(List<Pending<?>> group) {
     Connection c;
     try {
       c = connection();
       exec(c, "BEGIN IMMEDIATE");
     } catch (SQLException e) {
       closeConnection();
-      fail(group, SqlErrors.translate(e, "starting a write transaction"));
-      return;
+      RuntimeException failure = SqlErrors.translate(e, "starting a write transaction");
+      List<Pending<?>> failed = List.copyOf(group);
+      return List.of(() -> fail(failed, failure));
     }
     List<Runnable> onCommit = new ArrayList<>(group.size());
     List<Runnable> onFailure = new ArrayList<>();
@@ -125,13 +162,12 @@ final class SqliteWriter implements AutoCloseable {
     } catch (SQLException e) {
       RuntimeException failure = SqlErrors.translate(e, "committing");
       rollbackQuietly(c);
-      for (Pending<?> p : group) {
-        p.result().completeExceptionally(failure);
-      }
-      return;
+      List<Pending<?>> failed = List.copyOf(group);
+      return List.of(() -> fail(failed, failure));
     }
-    onCommit.forEach(Runnable::run);
-    onFailure.forEach(Runnable::run);
+    List<Runnable> outcomes = new ArrayList<>(onCommit);
+    outcomes.addAll(onFailure);
+    return outcomes;
   }
 
   private <T> void run(Connection c, Pending<T> p, List<Runnable> onCommit, List<Runnable> onFailure) {

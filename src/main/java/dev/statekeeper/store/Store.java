@@ -7,6 +7,8 @@ import dev.statekeeper.StatekeeperConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
@@ -95,6 +98,9 @@ public final class Store implements AutoCloseable {
                   }
                 })
             : null;
+    if (sqliteWriter != null && meters != null) {
+      registerWriterMeters(sqliteWriter, meters);
+    }
     this.conflictRetry =
         Retry.of(
             "store-conflict",
@@ -316,6 +322,53 @@ public final class Store implements AutoCloseable {
 
   /** Connection pool occupancy. */
   public record PoolStats(int total, int active, int idle, int waiting, int max) {}
+
+  /** The name the SQLite writer's meters carry in their {@code pool} tag, beside the read pool's. */
+  public static final String SQLITE_WRITER_POOL = "statekeeper-sqlite-writer";
+
+  /**
+   * SQLite's single writer (empty on PostgreSQL, and for a read-only store): whether it is writing
+   * now, how many writes wait for it, and the time it has spent writing since start.
+   */
+  public Optional<WriterStats> writerStats() {
+    if (sqliteWriter == null) {
+      return Optional.empty();
+    }
+    SqliteWriter.Stats s = sqliteWriter.stats();
+    return Optional.of(new WriterStats(s.active(), s.waiting(), Duration.ofNanos(s.busyNanos()), s.groups()));
+  }
+
+  /**
+   * The single writer's figures; {@code busy} grows as groups finish, so its increase over a
+   * window divided by the window is the share of time the writer was busy.
+   */
+  public record WriterStats(boolean active, int waiting, Duration busy, long groups) {}
+
+  /**
+   * The writer as Prometheus sees it, tagged {@code pool} like HikariCP's meters of the read pool:
+   * {@code statekeeper_sqlite_writer_active} (0 or 1), {@code _waiting} (writes queued), {@code
+   * _busy_seconds_total} (its rate is the busy share the PoolBusy alert watches) and {@code
+   * _groups_total} (commits, each of one or more writes).
+   */
+  private static void registerWriterMeters(SqliteWriter writer, MeterRegistry meters) {
+    Gauge.builder("statekeeper.sqlite.writer.active", writer, w -> w.stats().active() ? 1 : 0)
+        .description("1 while SQLite's single writer runs or commits a group of writes")
+        .tag("pool", SQLITE_WRITER_POOL)
+        .register(meters);
+    Gauge.builder("statekeeper.sqlite.writer.waiting", writer, w -> w.stats().waiting())
+        .description("Writes queued for SQLite's single writer")
+        .tag("pool", SQLITE_WRITER_POOL)
+        .register(meters);
+    FunctionCounter.builder("statekeeper.sqlite.writer.busy", writer, w -> w.stats().busyNanos() / 1e9)
+        .description("Time SQLite's single writer spent running and committing groups of writes")
+        .baseUnit("seconds")
+        .tag("pool", SQLITE_WRITER_POOL)
+        .register(meters);
+    FunctionCounter.builder("statekeeper.sqlite.writer.groups", writer, w -> w.stats().groups())
+        .description("Groups of writes SQLite's single writer committed (or rolled back), one transaction each")
+        .tag("pool", SQLITE_WRITER_POOL)
+        .register(meters);
+  }
 
   /**
    * A pool timeout says only that no connection came; while PostgreSQL is unreachable, add why

@@ -8,6 +8,8 @@ import dev.statekeeper.support.TestDatabases;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -173,6 +175,37 @@ class ServerProcessIT {
     assertThat(requests).hasSizeGreaterThanOrEqualTo(6);
     assertThat(requests.get(0).get("kvpList").toString()).contains("request_id");
     assertThat(String.join("\n", log)).doesNotContain(r.printedKey().substring(20));
+  }
+
+  @Test
+  void serve_onABusyPort_exitsWithOneLine_createsNoStoreAndNoKey_andTheNextStartPrintsTheKey(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    String jar = System.getProperty("statekeeper.jar", "target/statekeeper.jar");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String output;
+    Process p;
+    int port;
+    try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      port = busy.getLocalPort();
+      p = new ProcessBuilder(java, "-jar", jar, "serve", "--port", Integer.toString(port), "--data-dir", data.toString())
+          .redirectErrorStream(true)
+          .start();
+      output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(p.exitValue()).as(output).isEqualTo(1);
+    assertThat(output.lines().toList()).as("everything the failed start printed").singleElement().asString()
+        .startsWith("statekeeper: cannot listen on 127.0.0.1:" + port + ": the port is in use")
+        .contains("--port");
+    assertThat(data).as("no store made by the failed start").doesNotExist();
+
+    Running next = start(data);
+    try {
+      assertThat(next.printedKey()).as("the next start prints the root key").startsWith("sk_");
+      assertThat(send("GET", next.url() + "/v1/tasks/stats", next.printedKey(), null).statusCode()).isEqualTo(200);
+    } finally {
+      stop(next);
+    }
   }
 
   @Test

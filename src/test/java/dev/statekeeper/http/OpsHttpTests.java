@@ -46,7 +46,7 @@ interface OpsHttpTests extends HttpSuite {
     claim("{\"agent\":\"w\"}");
     PrometheusText m = scrape();
     for (String name : new String[] {
-        "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_uptime_seconds", "system_cpu_count",
+        "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_uptime_seconds", "system_cpus", "process_cpu_seconds_total",
         "hikaricp_connections_active", "hikaricp_connections_max", "cache_gets_total", "statekeeper_tasks",
         "statekeeper_tasks_oldest_pending_age_seconds", "statekeeper_tasks_sla_compliance_ratio",
         "statekeeper_task_claim_seconds_count", "statekeeper_task_pickup_seconds_bucket", "statekeeper_alerts_firing",

@@ -9,6 +9,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.store.Store;
 import dev.statekeeper.support.StoreKind;
+import dev.statekeeper.tasks.Priority;
+import dev.statekeeper.tasks.SlaStatus;
+import dev.statekeeper.tasks.TaskCensus;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,8 +21,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,6 +163,91 @@ class AlertsTest {
     try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
       alerts.evaluateNow();
       assertThat(alerts.firing()).extracting(Alert::name).containsExactly("StatekeeperDiskSpaceLow");
+    }
+  }
+
+  @Test
+  void aSqliteWriterBusyForTheWholeWindow_firesPoolBusy_namingTheWriter_andItResolvesWhenTheWriterRests(@TempDir Path dir)
+      throws Exception {
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir);
+    try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
+      alerts.evaluateNow(); // the writer's first reading
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        Future<?> held = pool.submit(() -> store.write("held", c -> {
+          inside.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return null;
+        }));
+        inside.await();
+        now.set(now.get().plusNanos(1_000)); // the window: one microsecond, all of it spent writing
+        release.countDown();
+        held.get();
+      }
+
+      alerts.evaluateNow();
+
+      assertThat(alerts.firing()).extracting(Alert::name).containsExactly("StatekeeperPoolBusy");
+      assertThat(alerts.firing().get(0).value()).isEqualTo("100%");
+      assertThat(alerts.firing().get(0).summary()).contains("SQLite's single writer was busy 100%");
+
+      now.set(now.get().plusSeconds(15)); // fifteen seconds without a write
+      alerts.evaluateNow();
+
+      assertThat(alerts.firing()).isEmpty();
+    }
+  }
+
+  private static TaskCensus criticalSla(long met, long violated) {
+    Map<SlaStatus, Long> recent = Map.of(SlaStatus.MET, met, SlaStatus.VIOLATED, violated);
+    return new TaskCensus(Map.of(), Map.of(), Map.of(Priority.CRITICAL, recent), Map.of(), Instant.EPOCH);
+  }
+
+  @Test
+  void aFiringAlert_showsTheReadingOfEveryEvaluation_notTheOneItStartedWith(@TempDir Path dir) {
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir);
+    AtomicReference<TaskCensus> census = new AtomicReference<>(criticalSla(2, 5)); // 28.6 % met
+    now.set(Instant.parse("2026-01-01T00:00:15.123456789Z"));
+    try (Store store = Store.open(config);
+        Alerts alerts = new Alerts(config, store, () -> Optional.of(census.get()),
+            new RequestWindow(meters, config.ops().alertWindow(), clock), meters, clock, Duration.ofMillis(50))) {
+      alerts.evaluateNow();
+      assertThat(alerts.firing()).singleElement().satisfies(a -> {
+        assertThat(a.name()).isEqualTo("StatekeeperSlaComplianceLow");
+        assertThat(a.value()).isEqualTo("28.6%");
+      });
+
+      census.set(criticalSla(13, 11)); // 54.2 %: better, still below 95 %
+      now.set(now.get().plusSeconds(15));
+      alerts.evaluateNow();
+
+      Alert still = alerts.firing().get(0);
+      assertThat(still.value()).isEqualTo("54.2%");
+      assertThat(still.summary()).isEqualTo("only 54.2% of CRITICAL tasks settled in the last hour met their deadline");
+      assertThat(still.startsAt()).as("it started at the first evaluation").isEqualTo(Instant.parse("2026-01-01T00:00:15Z"));
+    }
+  }
+
+  @Test
+  void alertTimes_areWholeSecondsInUtc_inTheJsonTheApiAndTheDashboardRead(@TempDir Path dir) throws Exception {
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().diskMinFreePercent(100).build();
+    try (dev.statekeeper.Statekeeper sk = dev.statekeeper.Statekeeper.open(config)) {
+      sk.bootstrapRootKey();
+      sk.operations().alerts().evaluateNow(); // the real clock: an instant with a fraction of a second
+      try (dev.statekeeper.http.HttpServer server = dev.statekeeper.http.HttpServer.start(sk)) {
+        var answer = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + "/v1/ops/alerts"))
+                .header("Authorization", "Bearer sk_test_bootstrap_root_key_0123456789").build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode firing = JSON.readTree(answer.body()).get("firing");
+        assertThat(firing).as(answer.body()).hasSize(1);
+        assertThat(firing.get(0).get("starts_at").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z");
+      }
     }
   }
 }

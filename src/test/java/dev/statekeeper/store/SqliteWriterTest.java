@@ -2,6 +2,7 @@ package dev.statekeeper.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.StatekeeperException;
@@ -14,7 +15,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +96,63 @@ class SqliteWriterTest {
       assertThatThrownBy(() -> Store.open(StatekeeperConfig.builder().dataDir(dir).build()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("another Statekeeper process (or instance in this process) is using");
+    }
+  }
+
+  @Test
+  void stats_sayWhetherTheWriterIsBusy_howManyWritesWait_andHowLongItWrote(@TempDir Path dir) throws Exception {
+    AtomicLong nanos = new AtomicLong(); // the writer's clock, moved only by the test
+    Supplier<java.sql.Connection> connect = () -> {
+      try {
+        return java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db"));
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    try (SqliteWriter writer = new SqliteWriter(connect, nanos::get)) {
+      assertThat(writer.stats()).isEqualTo(new SqliteWriter.Stats(false, 0, 0, 0));
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        Future<?> held = pool.submit(() -> writer.write("held", c -> {
+          inside.countDown();
+          awaitQuietly(release);
+          nanos.addAndGet(2_000_000_000L); // two seconds of writing
+          return null;
+        }));
+        inside.await();
+        Future<?> queued = pool.submit(() -> writer.write("queued", c -> null));
+        await().until(() -> writer.stats().waiting() == 1);
+
+        assertThat(writer.stats().active()).isTrue();
+        assertThat(writer.stats().busyNanos()).as("a group in progress is counted when it ends").isZero();
+
+        release.countDown();
+        held.get();
+        queued.get();
+      }
+      assertThat(writer.stats()).isEqualTo(new SqliteWriter.Stats(false, 0, 2_000_000_000L, 2));
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void writerStats_areEmptyOnAReadOnlyStore_andCountTheWritesOfAWritableOne(@TempDir Path dir) {
+    StatekeeperConfig config = StatekeeperConfig.builder().dataDir(dir).build();
+    try (Store store = Store.open(config)) {
+      long before = store.writerStats().orElseThrow().groups();
+      store.write("one", c -> null);
+      assertThat(store.writerStats().orElseThrow().groups()).isEqualTo(before + 1);
+      try (Store reader = Store.openReadOnly(config)) {
+        assertThat(reader.writerStats()).isEmpty();
+      }
     }
   }
 }
