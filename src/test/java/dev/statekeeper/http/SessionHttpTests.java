@@ -202,4 +202,24 @@ interface SessionHttpTests extends HttpSuite {
       assertProblem(r, r.status());
     }
   }
+
+  /**
+   * The decision on the "existence oracle": ids are chosen per tenant, so within a tenant an id
+   * that is taken says so (409) to anyone who tries to create it, while what it holds stays
+   * behind the grants (404 to read it, nothing in the 409 about it). A client that wants
+   * unguessable ids omits the id and gets a generated one.
+   */
+  @Test
+  default void anIdTakenByAnother_is409ToCreate_and404ToRead_andTheConflictSaysNothingAboutIt() {
+    TestClient a = keyFor("agent:a", "agent");
+    TestClient b = keyFor("agent:b", "agent");
+    assertJson(a.post("/v1/sessions", "{\"id\":\"chat-a\",\"agent\":\"agent-a-name\",\"state\":{\"secret\":\"s3cr3t\"}}"), 201);
+
+    assertProblem(b.get("/v1/sessions/chat-a"), 404, "session_not_found");
+    JsonNode conflict = assertProblem(b.post("/v1/sessions", "{\"id\":\"chat-a\"}"), 409, "session_exists");
+    assertThat(conflict.toString()).doesNotContain("s3cr3t").doesNotContain("agent-a-name").doesNotContain("agent:a");
+    assertThat(assertJson(a.get("/v1/sessions/chat-a"), 200).get("version").asLong()).isEqualTo(1);
+    // another tenant's ids are its own
+    assertJson(newTenant().admin().post("/v1/sessions", "{\"id\":\"chat-a\"}"), 201);
+  }
 }
