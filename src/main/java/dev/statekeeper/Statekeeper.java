@@ -13,6 +13,7 @@ import dev.statekeeper.ops.HealthChecks;
 import dev.statekeeper.ops.Metrics;
 import dev.statekeeper.ops.Operations;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.jobs.JobRunner;
 import dev.statekeeper.tasks.Tasks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -48,6 +49,7 @@ public final class Statekeeper implements AutoCloseable {
   private final Access access;
   private final Metrics metrics;
   private final Operations operations;
+  private final JobRunner jobs;
   private volatile int pendingMigrations;
 
   private Statekeeper(StatekeeperConfig config, Store store, Metrics metrics, Embedder embedder) {
@@ -63,6 +65,7 @@ public final class Statekeeper implements AutoCloseable {
       throw new StatekeeperException.StoreUnavailable(
           "cannot prepare the schema of " + config.describeStore() + ": " + e.getMessage(), e);
     }
+    this.jobs = new JobRunner(metrics.registry(), java.time.InstantSource.system(), Duration.ofSeconds(10));
     this.redis = config.redisUrl() == null ? null : Redis.connect(config.redisUrl(), config.redisTimeout());
     this.keys = Keys.open(store, config, redis, metrics.registry());
     this.access = new Access(store, redis, config.accessEpochRefresh(), metrics.registry());
@@ -76,15 +79,15 @@ public final class Statekeeper implements AutoCloseable {
           Access.CHANNEL,
           Keys.CHANNEL);
     }
-    this.tasks = Tasks.start(store, config, access, metrics.registry());
+    this.tasks = Tasks.start(store, config, access, metrics.registry(), jobs);
     access.registerParents("task", tasks::parentsOf);
-    this.sessions = Sessions.start(store, config, access);
-    this.memory = Memory.start(store, config, access, embedder);
-    this.documents = Documents.start(store, access, embedder);
+    this.sessions = Sessions.start(store, config, access, jobs);
+    this.memory = Memory.start(store, config, access, embedder, jobs);
+    this.documents = Documents.start(store, access, embedder, jobs);
     memory.registerMeters(metrics.registry());
     this.backups = new Backups(store, config.effectiveBackupDir(), config.backupKeep());
     try {
-      this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations);
+      this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations, jobs);
     } catch (RuntimeException | Error e) {
       closeCapabilities();
       throw e;
@@ -92,7 +95,7 @@ public final class Statekeeper implements AutoCloseable {
     operations.health().register("cache", this::cacheHealth);
     operations.health().register("embeddings", this::embeddingsHealth);
     if (config.backupEvery() != null) {
-      backups.scheduleEvery(config.backupEvery());
+      jobs.start(backups.scheduledEvery(config.backupEvery()));
     }
   }
 
@@ -291,11 +294,12 @@ public final class Statekeeper implements AutoCloseable {
   }
 
   private void closeCapabilities() {
+    tasks.close(); // ends long polls and the PostgreSQL listener's wait, so its job stops at once
+    jobs.close(); // every background job, after the pass in flight
     backups.close();
     documents.close();
     memory.close();
     sessions.close();
-    tasks.close();
     if (redis != null) redis.close();
   }
 }

@@ -1,6 +1,7 @@
 package dev.statekeeper.backup;
 
 import dev.statekeeper.store.Store;
+import dev.statekeeper.jobs.Job;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,10 +13,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +37,7 @@ public final class Backups implements AutoCloseable {
   private final Path backupDir;
   private final int keep;
   private final ReentrantLock lock = new ReentrantLock();
-  private final AtomicLong failures = new AtomicLong();
-  private ScheduledExecutorService schedule;
+  private volatile Job schedule; // null unless backups are scheduled
   private volatile Instant lastBackup;
 
   /** One result of a store check. */
@@ -81,23 +77,16 @@ public final class Backups implements AutoCloseable {
     return target;
   }
 
-  /** Starts taking a backup every {@code every}. */
-  public void scheduleEvery(Duration every) {
-    schedule =
-        Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("statekeeper-backup").factory());
-    schedule.scheduleWithFixedDelay(
-        () -> {
-          try {
-            Path p = backupNow();
-            log.info("backup written to {}", p);
-          } catch (Throwable t) {
-            failures.incrementAndGet();
-            log.warn("scheduled backup failed; next try in {}: {}", every, t.toString());
-          }
-        },
-        every.toMillis(),
-        every.toMillis(),
-        TimeUnit.MILLISECONDS);
+  /** A job that takes a backup every {@code every}, the first one interval after it starts. */
+  public Job scheduledEvery(Duration every) {
+    Job job = Job.every("backup", every, () -> {
+          log.info("backup written to {}", backupNow());
+          return false;
+        })
+        .describedAs("the scheduled backup")
+        .firstAfterOneInterval();
+    schedule = job;
+    return job;
   }
 
   /** Restores {@code from} into this (empty, or with {@code force} emptied) store; rows per table. */
@@ -125,8 +114,9 @@ public final class Backups implements AutoCloseable {
     return lastBackup;
   }
 
+  /** Failed scheduled backups. */
   public long failures() {
-    return failures.get();
+    return schedule == null ? 0 : schedule.failures();
   }
 
   private void prune() {
@@ -146,10 +136,7 @@ public final class Backups implements AutoCloseable {
     }
   }
 
+  /** Nothing to close: a scheduled backup is a job its runner stops. */
   @Override
-  public void close() {
-    if (schedule != null) {
-      schedule.shutdownNow();
-    }
-  }
+  public void close() {}
 }

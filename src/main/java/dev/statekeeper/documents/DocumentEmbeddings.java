@@ -57,19 +57,18 @@ final class DocumentEmbeddings extends EmbeddingLoop {
   private long lastSeq; // guarded by refreshLock
 
   DocumentEmbeddings(DocumentVectors sql, Embedder embedder) {
-    super("document embeddings", POLL);
+    super("document_embeddings", "the document embeddings worker", POLL);
     this.sql = sql;
     this.embedder = embedder;
   }
 
-  @Override
-  public void start() {
+  /** Queues the documents that lack vectors of the current model (old data, restores); before the worker starts. */
+  void reconcile() {
     try {
       sql.reconcile(embedder.model());
     } catch (RuntimeException e) {
       log.warn("could not queue documents that lack embeddings: {}", e.toString());
     }
-    super.start();
   }
 
   /** Handles one batch of due outbox rows; returns how many it claimed. */
@@ -96,7 +95,7 @@ final class DocumentEmbeddings extends EmbeddingLoop {
         }
       }
     } catch (RuntimeException | Error e) {
-      embeddingFailed(e);
+      embedderFailed(e);
       long backoff = backoffMillis(attempts);
       log.warn("embedding documents failed (attempt {}); trying again in {} ms: {}", attempts, backoff, e.toString());
       sql.queue.retryLater(ids, backoff, e.toString());

@@ -14,6 +14,8 @@ import dev.statekeeper.store.Ids;
 import dev.statekeeper.store.JsonColumns;
 import dev.statekeeper.store.StorableJson;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.jobs.Job;
+import dev.statekeeper.jobs.JobRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +48,10 @@ public final class Documents implements AutoCloseable {
   private final DocumentVectors vectors;
   private final DocumentEmbeddings embeddings;
 
-  private Documents(Store store, Authorizer authz, Embedder embedder) {
+  private final JobRunner ownRunner; // null when the caller's runner runs the jobs
+
+  private Documents(Store store, Authorizer authz, Embedder embedder, JobRunner ownRunner) {
+    this.ownRunner = ownRunner;
     this.repository = new DocumentRepository(store);
     this.authz = authz;
     this.embedder = embedder;
@@ -59,9 +64,24 @@ public final class Documents implements AutoCloseable {
    * that embeds chunks with {@code embedder} (first queueing documents that lack vectors).
    */
   public static Documents start(Store store, Authorizer authz, Embedder embedder) {
-    Documents documents = new Documents(store, authz, embedder);
-    documents.embeddings.start();
+    JobRunner runner = JobRunner.standalone();
+    return start(new Documents(store, authz, embedder, runner), runner);
+  }
+
+  /** As {@link #start(Store, Authorizer, Embedder)}, its jobs on {@code runner}. */
+  public static Documents start(Store store, Authorizer authz, Embedder embedder, JobRunner runner) {
+    return start(new Documents(store, authz, embedder, null), runner);
+  }
+
+  private static Documents start(Documents documents, JobRunner runner) {
+    documents.embeddings.reconcile();
+    runner.startAll(documents.jobs());
     return documents;
+  }
+
+  /** The background job of documents: the embedding worker, which also keeps the in-memory index current. */
+  public java.util.List<Job> jobs() {
+    return java.util.List.of(embeddings.job());
   }
 
   /** Creates a document (version 1); 409 {@code document_exists} when the id is taken. */
@@ -238,7 +258,7 @@ public final class Documents implements AutoCloseable {
 
   @Override
   public void close() {
-    embeddings.close();
+    if (ownRunner != null) ownRunner.close();
   }
 
   // ---------------------------------------------------------------- helpers

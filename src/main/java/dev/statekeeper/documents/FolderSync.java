@@ -7,6 +7,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import dev.statekeeper.jobs.Job;
+import dev.statekeeper.jobs.JobRunner;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -16,9 +18,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -48,7 +47,8 @@ public final class FolderSync implements AutoCloseable {
   private final Documents documents;
   private final Path root;
   private final Caller caller;
-  private final ScheduledExecutorService scheduler;
+  private final JobRunner runner;
+  private final Job job;
   private final ReentrantLock scanLock = new ReentrantLock();
   private final Map<String, Stamp> known = new HashMap<>();
   private final Map<String, String> errors = new ConcurrentHashMap<>();
@@ -56,12 +56,16 @@ public final class FolderSync implements AutoCloseable {
   private volatile Instant lastScan;
   private boolean loaded;
 
-  private FolderSync(Documents documents, Path root, Caller caller) {
+  private FolderSync(Documents documents, Path root, Caller caller, Duration interval) {
     this.documents = documents;
     this.root = root.toAbsolutePath().normalize();
     this.caller = caller;
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("statekeeper-folder-sync").factory());
+    this.job = Job.every("folder_sync", interval, () -> {
+          scanNow();
+          return false;
+        })
+        .describedAs("scanning " + this.root);
+    this.runner = JobRunner.standalone();
   }
 
   /** Starts scanning {@code dir} every {@code interval} as {@code caller} (an admin of the tenant to fill). */
@@ -69,8 +73,8 @@ public final class FolderSync implements AutoCloseable {
     if (!Files.isDirectory(dir)) {
       throw new StatekeeperException.InvalidInput("invalid_sync_dir", "--sync-dir must be a directory; got " + dir);
     }
-    FolderSync sync = new FolderSync(documents, dir, caller);
-    sync.scheduler.scheduleWithFixedDelay(sync::scanQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    FolderSync sync = new FolderSync(documents, dir, caller, interval);
+    sync.runner.start(sync.job);
     return sync;
   }
 
@@ -146,14 +150,6 @@ public final class FolderSync implements AutoCloseable {
     }
   }
 
-  private void scanQuietly() {
-    try {
-      scanNow();
-    } catch (Throwable t) {
-      log.warn("scanning {} failed; will try again: {}", root, t.toString());
-    }
-  }
-
   /** The .md and .txt files under the root by id, hidden files and folders left out. */
   private Map<String, Path> files() {
     Map<String, Path> out = new TreeMap<>();
@@ -197,13 +193,9 @@ public final class FolderSync implements AutoCloseable {
     }
   }
 
+  /** Stops scanning, after a scan in flight ends (never interrupting it). */
   @Override
   public void close() {
-    scheduler.shutdown(); // not an interrupt: that could break a JDBC call in flight
-    try {
-      scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    runner.close();
   }
 }

@@ -37,7 +37,7 @@ final class EmbeddingWorker extends EmbeddingLoop {
 
   /** {@code stored} runs after vectors were stored (the index refreshes). */
   EmbeddingWorker(MemoryVectors sql, Embedder embedder, Runnable stored, int batch, Duration interval) {
-    super("memory embeddings", interval);
+    super("embeddings", "the memory embeddings worker", interval);
     this.sql = sql;
     this.embedder = embedder;
     this.stored = stored;
@@ -85,7 +85,7 @@ final class EmbeddingWorker extends EmbeddingLoop {
         throw new IllegalStateException("the embedder returned " + vectors.size() + " vectors for " + texts.size() + " texts");
       }
     } catch (RuntimeException | Error e) {
-      embeddingFailed(e);
+      embedderFailed(e);
       long backoff = backoffMillis(attempts);
       log.warn("embedding {} memory entries failed (attempt {}); trying again in {} ms: {}", texts.size(), attempts, backoff, e.toString());
       sql.queue.retryLater(ids, backoff, e.toString());

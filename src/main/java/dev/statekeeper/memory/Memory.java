@@ -8,6 +8,8 @@ import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.StatekeeperException.InvalidInput;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.jobs.Job;
+import dev.statekeeper.jobs.JobRunner;
 import dev.statekeeper.search.Embedder;
 import dev.statekeeper.search.RankFusion;
 import dev.statekeeper.search.StopWords;
@@ -48,11 +50,14 @@ public final class Memory implements AutoCloseable {
   private final VectorIndex index;
   private final EmbeddingWorker worker;
 
-  private Memory(Store store, StatekeeperConfig config, InstantSource clock, Authorizer authz, Embedder embedder) {
+  private final JobRunner ownRunner; // null when the caller's runner runs the jobs
+
+  private Memory(Store store, StatekeeperConfig config, Authorizer authz, Embedder embedder, JobRunner ownRunner) {
     this.config = config;
     this.authz = authz;
+    this.ownRunner = ownRunner;
     this.repository = MemoryRepository.forStore(store);
-    this.retention = new VersionRetention(store, config.memoryRetention(), config.retentionInterval(), clock);
+    this.retention = new VersionRetention(store, config.memoryRetention(), config.retentionInterval());
     this.embedder = embedder;
     this.vectors = new MemoryVectors(store);
     this.index = new VectorIndex(vectors, embedder.model(), INDEX_REFRESH);
@@ -82,8 +87,17 @@ public final class Memory implements AutoCloseable {
    * vector index, which loads the stored vectors and then follows their change log.
    */
   public static Memory start(Store store, StatekeeperConfig config, Authorizer authz, Embedder embedder) {
-    Memory memory = new Memory(store, config, InstantSource.system(), authz, embedder);
-    memory.retention.start();
+    JobRunner runner = JobRunner.standalone();
+    return start(new Memory(store, config, authz, embedder, runner), runner);
+  }
+
+  /** As {@link #start(Store, StatekeeperConfig, Authorizer, Embedder)}, its jobs on {@code runner}. */
+  public static Memory start(Store store, StatekeeperConfig config, Authorizer authz, Embedder embedder, JobRunner runner) {
+    return start(new Memory(store, config, authz, embedder, null), runner);
+  }
+
+  private static Memory start(Memory memory, JobRunner runner) {
+    Embedder embedder = memory.embedder;
     try {
       int queued = memory.vectors.reconcile(embedder.model());
       if (queued > 0) {
@@ -92,9 +106,15 @@ public final class Memory implements AutoCloseable {
     } catch (RuntimeException e) { // e.g. the schema is not migrated yet; the worker retries its own work
       log.warn("could not queue memory entries that lack embeddings: {}", e.toString());
     }
-    memory.index.start();
-    memory.worker.start();
+    runner.startAll(memory.jobs());
     return memory;
+  }
+
+  /** The background jobs of memory: the vector index follower, the embedding worker, retention (with rules). */
+  public List<Job> jobs() {
+    List<Job> jobs = new ArrayList<>(List.of(index.job(), worker.job()));
+    retention.job().ifPresent(jobs::add);
+    return jobs;
   }
 
   // ---------------------------------------------------------------- writes
@@ -300,7 +320,7 @@ public final class Memory implements AutoCloseable {
 
   /** Runs one retention pass now instead of waiting for the next one; for tests and tools. */
   public void runRetentionNow() {
-    retention.runOnce();
+    retention.runNow();
   }
 
   /** What the retention job has done since start. */
@@ -355,14 +375,6 @@ public final class Memory implements AutoCloseable {
     io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.memory.embedded", worker, EmbeddingWorker::embedded)
         .description("memory entries embedded by this node's worker")
         .register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.background.failures", worker, EmbeddingWorker::failures)
-        .description("failed passes of background loops")
-        .tag("loop", "embeddings")
-        .register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.background.failures", index, VectorIndex::failures)
-        .description("failed passes of background loops")
-        .tag("loop", "vector_index")
-        .register(registry);
   }
 
   /** Embeds and indexes everything due now, on the calling thread; for tests and tools. */
@@ -373,9 +385,7 @@ public final class Memory implements AutoCloseable {
 
   @Override
   public void close() {
-    worker.close();
-    index.close();
-    retention.close();
+    if (ownRunner != null) ownRunner.close();
   }
 
   // ---------------------------------------------------------------- helpers

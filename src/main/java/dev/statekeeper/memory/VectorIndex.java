@@ -2,7 +2,7 @@ package dev.statekeeper.memory;
 
 import dev.statekeeper.memory.MemoryVectors.Change;
 import dev.statekeeper.memory.MemoryVectors.EntryId;
-import dev.statekeeper.search.BackgroundLoop;
+import dev.statekeeper.jobs.Job;
 import dev.statekeeper.search.VectorSlab;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Concurrency: each tenant's slab has a read-write lock (searches read, the follower writes); {@code tenants} is a concurrent map; {@code refreshLock} lets one
  * refresh run at a time and guards {@code lastSeq}.
  */
-final class VectorIndex extends BackgroundLoop {
+final class VectorIndex {
 
   private static final int PAGE = 2000;
 
@@ -38,16 +38,29 @@ final class VectorIndex extends BackgroundLoop {
   private final Map<String, VectorSlab<Item>> tenants = new ConcurrentHashMap<>();
   private final ReentrantLock refreshLock = new ReentrantLock();
   private volatile long lastSeq;
+  private final Job job;
 
-  /** Follows the change log every {@code interval} once started (the first refresh loads everything). */
+  /** Follows the change log every {@code interval} once its job runs (the first refresh loads everything). */
   VectorIndex(MemoryVectors sql, String model, Duration interval) {
-    super("statekeeper-vector-index", "refreshing the vector index", interval, Duration.ofSeconds(5));
     this.sql = sql;
     this.model = model;
+    this.job = Job.every("vector_index", interval, this::pass).describedAs("refreshing the vector index");
   }
 
-  @Override
-  protected boolean pass() {
+  Job job() {
+    return job;
+  }
+
+  /** New vectors were stored: refresh now rather than at the next interval. */
+  void wake() {
+    job.wake();
+  }
+
+  long failures() {
+    return job.failures();
+  }
+
+  private boolean pass() {
     refresh(); // reads every page there is, so nothing is left for an immediate next pass
     return false;
   }

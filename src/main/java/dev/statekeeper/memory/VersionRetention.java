@@ -1,5 +1,6 @@
 package dev.statekeeper.memory;
 
+import dev.statekeeper.jobs.Job;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.SqlArgs;
 import dev.statekeeper.store.Store;
@@ -7,16 +8,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The background job that applies the {@code memory-retention} rules every {@code
@@ -27,13 +21,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The SQL is here rather than in {@link MemoryRepository}: nothing else uses it.
  *
- * <p>Concurrency: one scheduler thread runs {@link #runOnce}; {@link #pass} keeps a pass
- * requested by {@code Memory.runRetentionNow} from overlapping a scheduled one. Counters are
- * atomics and {@link #lastRun} is volatile, read by status calls.
+ * <p>Concurrency: the job's passes never overlap (a pass requested by {@code
+ * Memory.runRetentionNow} waits for one in flight); the counter is an atomic.
  */
-final class VersionRetention implements AutoCloseable {
+final class VersionRetention {
 
-  private static final Logger log = LoggerFactory.getLogger(VersionRetention.class);
   static final int BATCH = 500;
 
   /** The primary key of one version. */
@@ -42,37 +34,29 @@ final class VersionRetention implements AutoCloseable {
   private final Store store;
   private final Dialect d;
   private final List<RetentionRule> rules;
-  private final Duration interval;
-  private final InstantSource clock;
-  private final ScheduledExecutorService scheduler;
-  private final ReentrantLock pass = new ReentrantLock();
+  private final Job job;
   private final AtomicLong removed = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
-  private volatile Instant lastRun;
 
-  VersionRetention(Store store, List<RetentionRule> rules, Duration interval, InstantSource clock) {
+  VersionRetention(Store store, List<RetentionRule> rules, Duration interval) {
     this.store = store;
     this.d = store.dialect();
     this.rules = List.copyOf(rules);
-    this.interval = interval;
-    this.clock = clock;
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("statekeeper-memory-retention").factory());
+    this.job = Job.every("memory_retention", interval, this::pass).describedAs("memory retention");
   }
 
-  /** Schedules the job, unless there are no rules (then history is kept whole and nothing runs). */
-  void start() {
-    if (!rules.isEmpty()) {
-      scheduler.scheduleWithFixedDelay(
-          this::runOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
+  /** The job, unless there are no rules (then history is kept whole and nothing runs). */
+  java.util.Optional<Job> job() {
+    return rules.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(job);
   }
 
-  /** One full pass over every rule; never throws (failures are logged and counted). */
-  void runOnce() {
-    pass.lock();
-    try {
+  /** One full pass now, on the calling thread. */
+  void runNow() {
+    job.runNow();
+  }
+
+  /** One full pass over every rule; throws when the store fails (the job counts and logs it). */
+  private boolean pass() {
+    {
       for (RetentionRule rule : rules) {
         VersionKey after = null;
         while (true) {
@@ -84,13 +68,8 @@ final class VersionRetention implements AutoCloseable {
           after = batch.get(batch.size() - 1);
         }
       }
-      lastRun = clock.instant();
-    } catch (Throwable t) {
-      failures.incrementAndGet();
-      log.warn("memory retention pass failed; will try again in {}: {}", interval, t.toString());
-    } finally {
-      pass.unlock();
     }
+    return false;
   }
 
   /**
@@ -174,7 +153,7 @@ final class VersionRetention implements AutoCloseable {
   }
 
   Instant lastRun() {
-    return lastRun;
+    return job.lastRun();
   }
 
   long removed() {
@@ -182,16 +161,6 @@ final class VersionRetention implements AutoCloseable {
   }
 
   long failures() {
-    return failures.get();
-  }
-
-  @Override
-  public void close() {
-    scheduler.shutdownNow();
-    try {
-      scheduler.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return job.failures();
   }
 }

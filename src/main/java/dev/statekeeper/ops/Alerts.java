@@ -2,6 +2,7 @@ package dev.statekeeper.ops;
 
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.jobs.Job;
 import dev.statekeeper.tasks.Priority;
 import dev.statekeeper.tasks.TaskCensus;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -19,8 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -79,13 +78,11 @@ public final class Alerts implements AutoCloseable {
   private final Duration interval;
   private final AlertWebhook webhook; // null: log only
   private final Map<String, Alert> active = new ConcurrentHashMap<>();
-  private final AtomicLong failures = new AtomicLong();
   private volatile double storeUp = Double.NaN; // the last probe's answer, for statekeeper_store_up
   private final ReentrantLock evaluating = new ReentrantLock(); // one evaluation at a time
   private Store.WriterStats lastWriter; // guarded by evaluating
   private Instant lastWriterAt; // guarded by evaluating
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("statekeeper-alerts").factory());
+  private final Job job;
 
   Alerts(
       StatekeeperConfig config,
@@ -114,10 +111,17 @@ public final class Alerts implements AutoCloseable {
     Gauge.builder("statekeeper.store.up", this, a -> a.storeUp)
         .description("1 when the store answered the last probe of the alert evaluator, 0 when not")
         .register(meters);
-    FunctionCounter.builder("statekeeper.background.failures", failures, AtomicLong::get)
-        .description("Failed passes of background loops (each is logged and retried)")
-        .tag("loop", "alerts")
-        .register(meters);
+    this.job = Job.every("alerts", interval, () -> {
+          evaluateNow();
+          return false;
+        })
+        .describedAs("alert evaluation")
+        .firstAfterOneInterval();
+  }
+
+  /** The job that evaluates every rule each {@code alert-interval}. */
+  Job job() {
+    return job;
   }
 
   private static List<Rule> rules(StatekeeperConfig.Ops o) {
@@ -206,11 +210,6 @@ public final class Alerts implements AutoCloseable {
     return List.copyOf(rules);
   }
 
-  void start() {
-    long ms = interval.toMillis();
-    scheduler.scheduleWithFixedDelay(this::evaluateQuietly, ms, ms, TimeUnit.MILLISECONDS);
-  }
-
   /** The configured rules. */
   public List<AlertRule> rules() {
     return rules.stream().map(Rule::rule).toList();
@@ -219,15 +218,6 @@ public final class Alerts implements AutoCloseable {
   /** Alerts firing now, oldest first. */
   public List<Alert> firing() {
     return active.values().stream().sorted(Comparator.comparing(Alert::startsAt).thenComparing(Alert::name)).toList();
-  }
-
-  private void evaluateQuietly() {
-    try {
-      evaluateNow();
-    } catch (Throwable t) {
-      failures.incrementAndGet();
-      log.warn("alert evaluation failed; will try again in {}: {}", interval, t.toString());
-    }
   }
 
   /** Evaluates every rule now (the schedule does this every {@code alert-interval}). */
@@ -322,14 +312,9 @@ public final class Alerts implements AutoCloseable {
     return host + ":" + config.port();
   }
 
+  /** Stops the webhook's sender (the evaluation job is stopped by its runner). */
   @Override
   public void close() {
-    scheduler.shutdownNow();
-    try {
-      scheduler.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     if (webhook != null) {
       webhook.close();
     }

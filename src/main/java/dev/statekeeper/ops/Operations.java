@@ -41,11 +41,12 @@ public final class Operations implements AutoCloseable {
         new Alerts(config, store, taskGauges::current, window, metrics.registry(), clock, Duration.ofMillis(500));
   }
 
-  /** Registers the built-in health checks and task gauges, and starts evaluating alerts. */
+  /** Registers the built-in health checks and task gauges, and runs the alert evaluation on {@code runner}. */
   public static Operations start(
-      StatekeeperConfig config, Store store, Tasks tasks, Metrics metrics, IntSupplier pendingMigrations) {
+      StatekeeperConfig config, Store store, Tasks tasks, Metrics metrics, IntSupplier pendingMigrations,
+      dev.statekeeper.jobs.JobRunner runner) {
     Operations ops = new Operations(config, store, tasks, metrics, pendingMigrations, InstantSource.system());
-    ops.alerts.start();
+    runner.start(ops.alerts.job());
     return ops;
   }
 

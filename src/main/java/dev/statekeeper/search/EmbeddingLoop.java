@@ -1,5 +1,6 @@
 package dev.statekeeper.search;
 
+import dev.statekeeper.jobs.Job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
@@ -7,20 +8,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * A background embedding worker (memory's and documents' share it), on a {@link BackgroundLoop}:
- * runs {@link #runOnce} again at once while there is work; counts failures and successes for the
+ * A background embedding worker (memory's and documents' share it), a {@link Job}: runs {@link
+ * #runOnce} again at once while there is work; counts failures and successes for the
  * health check; backs off exponentially; and once an hour runs {@link #housekeeping} (purging old
  * removals from the change log).
  *
  * <p>A subclass's {@link #runOnce} handles one batch and reports an embedder failure with {@link
- * #embeddingFailed} (after postponing the batch with {@link #backoffMillis}) and a stored batch
+ * #embedderFailed} (after postponing the batch with {@link #backoffMillis}) and a stored batch
  * with {@link #embeddingSucceeded}; anything it throws counts as a failure of the store.
  *
- * <p>Concurrency: one platform thread runs the loop; other threads call {@link #wake} and read
+ * <p>Concurrency: the job's thread runs the passes; other threads call {@link #wake} and read
  * the volatile figures; {@link #drain} runs batches on the calling thread (tests, tools) and
  * relies on the queue's claims to keep the two apart.
  */
-public abstract class EmbeddingLoop extends BackgroundLoop {
+public abstract class EmbeddingLoop {
 
   /** Failures in a row after which the {@code embeddings} health check says DEGRADED. */
   public static final int DEGRADED_AFTER = 3;
@@ -31,11 +32,30 @@ public abstract class EmbeddingLoop extends BackgroundLoop {
   private volatile int failuresInARow;
   private volatile Instant lastSuccess;
   private volatile String lastError;
-  private long lastHousekeeping = System.nanoTime(); // loop thread only
+  private long lastHousekeeping = System.nanoTime(); // the job's passes only
+  private final Job job;
 
-  /** {@code name}: the thread's name and how logs call this worker ("memory embeddings"). */
-  protected EmbeddingLoop(String name, Duration interval) {
-    super("statekeeper-" + name.replace(' ', '-'), "the " + name + " worker", interval, Duration.ofSeconds(10));
+  /**
+   * @param name the job's name ({@code embeddings}: the {@code loop} tag of its meters)
+   * @param description how logs call this worker ("the memory embeddings worker")
+   */
+  protected EmbeddingLoop(String name, String description, Duration interval) {
+    this.job = Job.every(name, interval, this::pass).describedAs(description).onFailure(this::embeddingFailed);
+  }
+
+  /** The worker's job, for a runner to run. */
+  public final Job job() {
+    return job;
+  }
+
+  /** There is work now: run a pass rather than wait for the next interval. */
+  public final void wake() {
+    job.wake();
+  }
+
+  /** Failed passes and embedder failures since start. */
+  public final long failures() {
+    return job.failures();
   }
 
   /**
@@ -50,8 +70,7 @@ public abstract class EmbeddingLoop extends BackgroundLoop {
   /** Runs about once an hour on the loop's thread. */
   protected void housekeeping() {}
 
-  @Override
-  protected final boolean pass() {
+  private boolean pass() {
     beforePass();
     boolean more = runOnce() > 0 && failuresInARow == 0; // a batch: there may be more due right now
     if (System.nanoTime() - lastHousekeeping > HOUSEKEEPING_EVERY.toNanos()) {
@@ -61,14 +80,14 @@ public abstract class EmbeddingLoop extends BackgroundLoop {
     return more;
   }
 
-  @Override
-  protected final void onFailure(Throwable t) {
-    embeddingFailed(t);
+
+  /** The embedder failed on a batch that was postponed (a pass that throws is counted by its job). */
+  protected final void embedderFailed(Throwable e) {
+    job.failed(e);
+    embeddingFailed(e);
   }
 
-  /** The embedder failed on a batch that was postponed (or a pass failed). */
-  protected final void embeddingFailed(Throwable e) {
-    countFailure();
+  private void embeddingFailed(Throwable e) {
     failuresInARow++;
     lastError = e.toString();
   }

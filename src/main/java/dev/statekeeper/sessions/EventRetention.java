@@ -2,14 +2,8 @@ package dev.statekeeper.sessions;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import dev.statekeeper.jobs.Job;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The background job that removes session events older than {@code session-event-retention},
@@ -17,65 +11,47 @@ import org.slf4j.LoggerFactory;
  * statement, so appenders never wait long). Sessions themselves, their state and their {@code
  * event_count} stay; reading events after a removed {@code seq} simply starts at the oldest kept.
  *
- * <p>Concurrency: one scheduler thread runs {@link #runOnce}; {@link #pass} keeps a pass
- * requested by {@code Sessions.runRetentionNow} from overlapping a scheduled one. Counters are
- * atomics and {@link #lastRun} is volatile, read by status calls.
+ * <p>Concurrency: the job's passes never overlap (a pass requested by {@code
+ * Sessions.runRetentionNow} waits for one in flight); the counter is an atomic.
  */
-final class EventRetention implements AutoCloseable {
+final class EventRetention {
 
-  private static final Logger log = LoggerFactory.getLogger(EventRetention.class);
   static final int BATCH = 500;
 
   private final SessionRepository repository;
   private final Duration retention; // null: keep every event
-  private final Duration interval;
-  private final InstantSource clock;
-  private final ScheduledExecutorService scheduler;
-  private final ReentrantLock pass = new ReentrantLock();
+  private final Job job;
   private final AtomicLong removed = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
-  private volatile Instant lastRun;
 
-  EventRetention(SessionRepository repository, Duration retention, Duration interval, InstantSource clock) {
+  EventRetention(SessionRepository repository, Duration retention, Duration interval) {
     this.repository = repository;
     this.retention = retention;
-    this.interval = interval;
-    this.clock = clock;
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("statekeeper-session-retention").factory());
+    this.job = Job.every("session_event_retention", interval, this::pass).describedAs("session event retention");
   }
 
-  /** Schedules the job, unless events are kept forever (then nothing runs). */
-  void start() {
+  /** The job, when events are not kept forever. */
+  java.util.Optional<Job> job() {
+    return retention == null ? java.util.Optional.empty() : java.util.Optional.of(job);
+  }
+
+  /** One full pass now, on the calling thread. */
+  void runNow() {
+    job.runNow();
+  }
+
+  private boolean pass() {
     if (retention != null) {
-      scheduler.scheduleWithFixedDelay(
-          this::runOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+      int n;
+      do {
+        n = repository.purgeEvents(retention, BATCH);
+        removed.addAndGet(n);
+      } while (n == BATCH);
     }
-  }
-
-  /** One full pass; never throws (failures are logged and counted). */
-  void runOnce() {
-    pass.lock();
-    try {
-      if (retention != null) {
-        int n;
-        do {
-          n = repository.purgeEvents(retention, BATCH);
-          removed.addAndGet(n);
-        } while (n == BATCH);
-      }
-      lastRun = clock.instant();
-    } catch (Throwable t) {
-      failures.incrementAndGet();
-      log.warn("session event retention pass failed; will try again in {}: {}", interval, t.toString());
-    } finally {
-      pass.unlock();
-    }
+    return false;
   }
 
   Instant lastRun() {
-    return lastRun;
+    return job.lastRun();
   }
 
   long removed() {
@@ -83,16 +59,6 @@ final class EventRetention implements AutoCloseable {
   }
 
   long failures() {
-    return failures.get();
-  }
-
-  @Override
-  public void close() {
-    scheduler.shutdownNow();
-    try {
-      scheduler.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return job.failures();
   }
 }

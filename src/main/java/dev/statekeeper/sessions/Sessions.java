@@ -9,6 +9,8 @@ import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.StatekeeperException.InvalidInput;
 import dev.statekeeper.store.Ids;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.jobs.Job;
+import dev.statekeeper.jobs.JobRunner;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -31,23 +33,37 @@ public final class Sessions implements AutoCloseable {
   private final StatekeeperConfig config;
   private final EventRetention retention;
   private final Authorizer authz;
+  private final JobRunner ownRunner; // null when the caller's runner runs the jobs
 
-  private Sessions(Store store, StatekeeperConfig config, InstantSource clock, Authorizer authz) {
+  private Sessions(Store store, StatekeeperConfig config, Authorizer authz, JobRunner ownRunner) {
     this.config = config;
     this.authz = authz;
+    this.ownRunner = ownRunner;
     this.repository = SessionRepository.forStore(store);
-    this.retention =
-        new EventRetention(repository, config.sessionEventRetention(), config.retentionInterval(), clock);
+    this.retention = new EventRetention(repository, config.sessionEventRetention(), config.retentionInterval());
   }
 
   /**
-   * Opens sessions on {@code store}, enforcing {@code authz} on every call, and starts the event
-   * retention job (when configured).
+   * Opens sessions on {@code store}, enforcing {@code authz} on every call, and runs the event
+   * retention job (when configured) on a runner of its own, stopped by {@link #close}.
    */
   public static Sessions start(Store store, StatekeeperConfig config, Authorizer authz) {
-    Sessions sessions = new Sessions(store, config, InstantSource.system(), authz);
-    sessions.retention.start();
+    JobRunner runner = JobRunner.standalone();
+    Sessions sessions = new Sessions(store, config, authz, runner);
+    runner.startAll(sessions.jobs());
     return sessions;
+  }
+
+  /** As {@link #start(Store, StatekeeperConfig, Authorizer)}, its jobs on {@code runner}. */
+  public static Sessions start(Store store, StatekeeperConfig config, Authorizer authz, JobRunner runner) {
+    Sessions sessions = new Sessions(store, config, authz, null);
+    runner.startAll(sessions.jobs());
+    return sessions;
+  }
+
+  /** The background jobs of sessions: event retention, when configured. */
+  public List<Job> jobs() {
+    return retention.job().stream().toList();
   }
 
   /**
@@ -190,7 +206,7 @@ public final class Sessions implements AutoCloseable {
 
   /** Runs one retention pass now instead of waiting for the next one; for tests and tools. */
   public void runRetentionNow() {
-    retention.runOnce();
+    retention.runNow();
   }
 
   public RetentionStatus retentionStatus() {
@@ -208,7 +224,7 @@ public final class Sessions implements AutoCloseable {
 
   @Override
   public void close() {
-    retention.close();
+    if (ownRunner != null) ownRunner.close();
   }
 
   // ---------------------------------------------------------------- helpers

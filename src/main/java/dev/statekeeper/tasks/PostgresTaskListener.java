@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import dev.statekeeper.jobs.Job;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -15,10 +17,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on {@link PostgresTaskRepository#CHANNEL} over a dedicated connection and wakes this
- * node's waiting claimers when another node's {@link PostgresTaskNotifier} announces work. Reconnects with exponential backoff
- * (up to 30 s) when the connection breaks; claimers' own re-polling covers the gap.
+ * node's waiting claimers when another node's {@link PostgresTaskNotifier} announces work. A
+ * {@link Job}: each pass waits up to half a second for notifications; a broken connection fails
+ * the pass, and the next one (a second later) connects again; claimers' own re-polling covers the
+ * gap.
  *
- * <p>Concurrency: one daemon thread runs {@link #run}; {@link #closed} stops it.
+ * <p>Concurrency: the job's passes never overlap and alone touch {@link #connection}; {@link
+ * #close} closes it from another thread, which ends a wait for notifications at once.
  */
 final class PostgresTaskListener implements AutoCloseable {
 
@@ -27,8 +32,8 @@ final class PostgresTaskListener implements AutoCloseable {
   private final Store store;
   private final ClaimSignals signals;
   private final String nodeId;
-  private final Thread thread;
-  private final AtomicLong failures = new AtomicLong();
+  private final Job job;
+  private final AtomicLong malformed = new AtomicLong();
   private volatile boolean closed;
   private volatile Connection connection;
 
@@ -36,50 +41,51 @@ final class PostgresTaskListener implements AutoCloseable {
     this.store = store;
     this.signals = signals;
     this.nodeId = nodeId;
-    this.thread = Thread.ofPlatform().daemon().name("statekeeper-pg-listen").unstarted(this::run);
+    this.job = Job.every("postgres_listener", Duration.ofSeconds(1), this::pass).describedAs("the task notification listener")
+        .onFailure(t -> disconnect());
   }
 
-  void start() {
-    thread.start();
+  Job job() {
+    return job;
   }
 
-  long failures() {
-    return failures.get();
+  /** Notifications that could not be read (logged and skipped). */
+  long malformed() {
+    return malformed.get();
   }
 
-  private void run() {
-    long backoffMs = 250;
-    while (!closed) {
-      try (Connection c = store.openDedicatedConnection()) {
-        connection = c;
-        try (Statement s = c.createStatement()) {
-          s.execute("LISTEN " + PostgresTaskRepository.CHANNEL);
-        }
-        backoffMs = 250;
-        PGConnection pg = c.unwrap(PGConnection.class);
-        while (!closed) {
-          PGNotification[] notes = pg.getNotifications(500);
-          if (notes != null) {
-            for (PGNotification n : notes) {
-              deliver(n.getParameter());
-            }
-          }
-        }
-      } catch (Throwable t) {
-        if (closed) {
-          return;
-        }
-        failures.incrementAndGet();
-        log.warn("task notification listener failed ({}); reconnecting in {} ms", t.toString(), backoffMs);
-        try {
-          Thread.sleep(backoffMs);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        backoffMs = Math.min(30_000, backoffMs * 2);
-      } finally {
-        connection = null;
+  private boolean pass() throws java.sql.SQLException {
+    if (closed) {
+      return false;
+    }
+    Connection c = connection;
+    if (c == null) {
+      c = store.openDedicatedConnection();
+      try (Statement s = c.createStatement()) {
+        s.execute("LISTEN " + PostgresTaskRepository.CHANNEL);
+      } catch (java.sql.SQLException e) {
+        c.close();
+        throw e;
+      }
+      connection = c;
+    }
+    PGNotification[] notes = c.unwrap(PGConnection.class).getNotifications(500);
+    if (notes != null) {
+      for (PGNotification n : notes) {
+        deliver(n.getParameter());
+      }
+    }
+    return !closed;
+  }
+
+  private void disconnect() {
+    Connection c = connection;
+    connection = null;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // it is broken already
       }
     }
   }
@@ -96,27 +102,15 @@ final class PostgresTaskListener implements AutoCloseable {
         signals.signal(arrival.path("tenant").asText(), queues, Math.max(1, arrival.path("count").asInt(1)));
       }
     } catch (RuntimeException e) {
-      failures.incrementAndGet();
+      malformed.incrementAndGet();
       log.warn("ignoring malformed task notification {}: {}", payload, e.toString());
     }
   }
 
+  /** Ends the wait of a pass in flight; the job runner stops the job itself. */
   @Override
   public void close() {
     closed = true;
-    Connection c = connection;
-    if (c != null) {
-      try {
-        c.close(); // unblocks getNotifications
-      } catch (Exception ignored) {
-        // closing anyway
-      }
-    }
-    thread.interrupt();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    disconnect();
   }
 }

@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.time.Duration;
+import dev.statekeeper.jobs.Job;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: any thread {@link #announce}s into {@link #queue}; one daemon thread sends.
  */
-final class PostgresTaskNotifier implements AutoCloseable {
+final class PostgresTaskNotifier {
 
   private static final Logger log = LoggerFactory.getLogger(PostgresTaskNotifier.class);
   private static final int MAX_PAYLOAD_CHARS = 7_000; // PostgreSQL's limit is 8,000 bytes
@@ -36,48 +36,35 @@ final class PostgresTaskNotifier implements AutoCloseable {
   private final Store store;
   private final String nodeId;
   private final LinkedBlockingQueue<Arrival> queue = new LinkedBlockingQueue<>();
-  private final AtomicLong failures = new AtomicLong();
-  private final Thread sender;
-  private volatile boolean closed;
+  private final Job job;
 
   PostgresTaskNotifier(Store store, String nodeId) {
     this.store = store;
     this.nodeId = nodeId;
-    this.sender = Thread.ofPlatform().daemon().name("statekeeper-pg-notify").unstarted(this::loop);
+    this.job = Job.every("postgres_notifier", Duration.ofSeconds(1), this::pass).describedAs("the task notifier");
   }
 
-  void start() {
-    sender.start();
+  Job job() {
+    return job;
   }
 
   void announce(String tenant, Set<String> queues, int count) {
     queue.add(new Arrival(tenant, queues, count));
+    job.wake();
   }
 
-  long failures() {
-    return failures.get();
-  }
-
-  private void loop() {
+  /** Sends what has arrived; a failed send is counted by the job (those arrivals are not retried: re-polls find the work). */
+  private boolean pass() {
     List<Arrival> batch = new ArrayList<>();
-    while (!closed) {
+    queue.drainTo(batch);
+    if (!batch.isEmpty()) {
       try {
-        Arrival first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.add(first);
-        queue.drainTo(batch);
         send(batch);
-      } catch (InterruptedException e) {
-        return;
-      } catch (Throwable t) {
-        failures.incrementAndGet();
-        log.warn("could not notify other nodes of {} arrivals: {}", batch.size(), t.toString());
-      } finally {
-        batch.clear();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("could not notify other nodes of " + batch.size() + " arrivals: " + e.getMessage(), e);
       }
     }
+    return false;
   }
 
   private void send(List<Arrival> batch) {
@@ -119,16 +106,5 @@ final class PostgresTaskNotifier implements AutoCloseable {
           }
           return null;
         });
-  }
-
-  @Override
-  public void close() {
-    closed = true;
-    sender.interrupt();
-    try {
-      sender.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -14,6 +14,8 @@ import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.Ids;
 import dev.statekeeper.store.JsonColumns;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.jobs.Job;
+import dev.statekeeper.jobs.JobRunner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,12 +62,15 @@ public final class Tasks implements AutoCloseable {
   private final Map<Priority, Timer> pickupTimers = new EnumMap<>(Priority.class);
 
   private final Authorizer authz;
+  private final JobRunner ownRunner; // null when the caller's runner runs the jobs
   /** A task's queue never changes: cached to check agents' access without a read per call. */
   private final Cache<TaskRef, String> queues = Caffeine.newBuilder().maximumSize(200_000).build();
 
   private record TaskRef(String tenant, String id) {}
 
-  private Tasks(Store store, StatekeeperConfig config, InstantSource clock, Authorizer authz, MeterRegistry meters) {
+  private Tasks(
+      Store store, StatekeeperConfig config, InstantSource clock, Authorizer authz, MeterRegistry meters, JobRunner ownRunner) {
+    this.ownRunner = ownRunner;
     this.authz = authz;
     String nodeId = Ids.next();
     boolean postgres = store.dialect() == Dialect.POSTGRES;
@@ -87,16 +92,6 @@ public final class Tasks implements AutoCloseable {
               .tag("priority", p.name())
               .serviceLevelObjectives(LATENCY_BUCKETS)
               .register(meters));
-    }
-    FunctionCounter.builder("statekeeper.background.failures", reaper, LeaseReaper::failures)
-        .description("Failed passes of background loops (each is logged and retried)")
-        .tag("loop", "lease_reaper")
-        .register(meters);
-    if (listener != null) {
-      FunctionCounter.builder("statekeeper.background.failures", listener, PostgresTaskListener::failures)
-          .description("Failed passes of background loops (each is logged and retried)")
-          .tag("loop", "postgres_listener")
-          .register(meters);
     }
     FunctionCounter.builder("statekeeper.tasks.leases.expired", reaper, LeaseReaper::leasesExpired)
         .description("Leases this node's reaper found expired")
@@ -125,25 +120,37 @@ public final class Tasks implements AutoCloseable {
         .register(meters);
   }
 
-  /** Opens the task queue on {@code store} and starts its lease reaper (and PostgreSQL listener). */
+  /**
+   * Opens the task queue on {@code store} and runs its background jobs (the lease reaper; on
+   * PostgreSQL the cross-node listener and notifier) on a runner of its own, stopped by {@link
+   * #close}.
+   */
   public static Tasks start(Store store, StatekeeperConfig config) {
-    return start(store, config, Authorizer.ALLOW_ALL, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
-  }
-
-  /** As {@link #start(Store, StatekeeperConfig)}, recording claim latency and loop failures in {@code meters}. */
-  public static Tasks start(Store store, StatekeeperConfig config, MeterRegistry meters) {
-    return start(store, config, Authorizer.ALLOW_ALL, meters);
-  }
-
-  /** As {@link #start(Store, StatekeeperConfig, MeterRegistry)}, enforcing {@code authz} on every call. */
-  public static Tasks start(Store store, StatekeeperConfig config, Authorizer authz, MeterRegistry meters) {
-    Tasks tasks = new Tasks(store, config, InstantSource.system(), authz, meters);
-    tasks.reaper.start();
-    if (tasks.listener != null) {
-      tasks.listener.start();
-      tasks.notifier.start();
-    }
+    JobRunner runner = JobRunner.standalone();
+    Tasks tasks = new Tasks(store, config, InstantSource.system(), Authorizer.ALLOW_ALL,
+        new io.micrometer.core.instrument.composite.CompositeMeterRegistry(), runner);
+    runner.startAll(tasks.jobs());
     return tasks;
+  }
+
+  /**
+   * Opens the task queue enforcing {@code authz}, recording its meters in {@code meters}; its
+   * {@link #jobs} run on {@code runner}, which starts them now.
+   */
+  public static Tasks start(Store store, StatekeeperConfig config, Authorizer authz, MeterRegistry meters, JobRunner runner) {
+    Tasks tasks = new Tasks(store, config, InstantSource.system(), authz, meters, null);
+    runner.startAll(tasks.jobs());
+    return tasks;
+  }
+
+  /** The background jobs of the task queue. */
+  public List<Job> jobs() {
+    List<Job> jobs = new ArrayList<>(List.of(reaper.job()));
+    if (listener != null) {
+      jobs.add(listener.job());
+      jobs.add(notifier.job());
+    }
+    return jobs;
   }
 
   // ---------------------------------------------------------------- create and read
@@ -484,13 +491,13 @@ public final class Tasks implements AutoCloseable {
    * keys) instead of waiting for the next tick; for tests and tools.
    */
   public void sweepNow() {
-    reaper.runOnce();
+    reaper.job().runNow();
   }
 
   /** When the lease reaper last finished a pass (null before the first), and its failure count. */
   public ReaperStatus reaperStatus() {
     return new ReaperStatus(
-        reaper.lastRun(), reaper.leasesExpired(), reaper.deadlinesMissed(), reaper.failures());
+        reaper.job().lastRun(), reaper.leasesExpired(), reaper.deadlinesMissed(), reaper.job().failures());
   }
 
   /** Figures of the background sweep, for health checks and metrics. */
@@ -510,12 +517,14 @@ public final class Tasks implements AutoCloseable {
     return signals.waiting();
   }
 
+  /** Ends long polls and the PostgreSQL listener's wait; stops the jobs when they run on a runner of its own. */
   @Override
   public void close() {
-    reaper.close();
     if (listener != null) {
       listener.close();
-      notifier.close();
+    }
+    if (ownRunner != null) {
+      ownRunner.close();
     }
   }
 
