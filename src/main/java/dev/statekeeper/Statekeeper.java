@@ -12,6 +12,7 @@ import dev.statekeeper.sessions.Sessions;
 import dev.statekeeper.ops.HealthChecks;
 import dev.statekeeper.ops.Metrics;
 import dev.statekeeper.ops.Operations;
+import dev.statekeeper.store.DatabaseClock;
 import dev.statekeeper.store.Store;
 import dev.statekeeper.jobs.JobRunner;
 import dev.statekeeper.tasks.Tasks;
@@ -182,10 +183,23 @@ public final class Statekeeper implements AutoCloseable {
    * semantic search (an HTTP provider, say, or a stand-in for tests).
    */
   public static Statekeeper open(StatekeeperConfig config, Embedder embedder) {
+    return open(config, embedder, DatabaseClock.DATABASE);
+  }
+
+  /** As {@link #open(StatekeeperConfig)}, with every statement's "now" from {@code clock} (tests). */
+  public static Statekeeper open(StatekeeperConfig config, DatabaseClock clock) {
+    return open(config, Embedder.of(config.embedding()), clock);
+  }
+
+  /**
+   * As {@link #open(StatekeeperConfig, Embedder)}, with every statement's "now" from {@code clock}:
+   * tests pass a settable one, so leases expire and deadlines pass without sleeping.
+   */
+  public static Statekeeper open(StatekeeperConfig config, Embedder embedder, DatabaseClock clock) {
     Metrics metrics = Metrics.create(config);
     Store store;
     try {
-      store = Store.open(config, metrics.registry());
+      store = Store.open(config, metrics.registry(), clock);
     } catch (RuntimeException | Error e) {
       metrics.close();
       throw e;

@@ -14,11 +14,14 @@ import java.time.ZoneOffset;
  * in the capability's own per-dialect SQL classes.
  *
  * <p>Times are {@code timestamptz} on PostgreSQL and INTEGER epoch milliseconds on SQLite. "Now"
- * is always the database's clock, never the JVM's: several nodes may share one PostgreSQL.
+ * is always the database's clock, never the JVM's — several nodes may share one PostgreSQL —
+ * except in tests, which set it ({@link DatabaseClock}).
  */
 public enum Dialect {
-  SQLITE("sqlite", "CAST(unixepoch('subsec') * 1000 AS INTEGER)"),
-  POSTGRES("postgresql", "statement_timestamp()");
+  // sk_now(): the database's clock, or a test's (see DatabaseClock); a function the store registers
+  // on every SQLite connection, and migration V10 on PostgreSQL
+  SQLITE("sqlite", "sk_now()"),
+  POSTGRES("postgresql", "sk_now()");
 
   private final String migrationFolder;
   private final String now;

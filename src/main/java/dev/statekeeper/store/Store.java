@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -48,9 +49,11 @@ public final class Store implements AutoCloseable {
   private final ReconnectingDataSource postgresSource; // PostgreSQL only
 
   private final boolean readOnly;
+  private final DatabaseClock clock;
 
-  private Store(StatekeeperConfig config, boolean readOnly, MeterRegistry meters) {
+  private Store(StatekeeperConfig config, boolean readOnly, MeterRegistry meters, DatabaseClock clock) {
     this.config = config;
+    this.clock = clock;
     this.readOnly = readOnly;
     this.dialect = config.usesPostgres() ? Dialect.POSTGRES : Dialect.SQLITE;
     if (dialect == Dialect.SQLITE && readOnly && !Files.exists(config.sqliteFile())) {
@@ -92,7 +95,7 @@ public final class Store implements AutoCloseable {
             ? new SqliteWriter(
                 () -> {
                   try {
-                    return sqliteDataSource(config).getConnection();
+                    return sqliteDataSource().getConnection();
                   } catch (SQLException e) {
                     throw new IllegalStateException(e.getMessage(), e);
                   }
@@ -121,12 +124,20 @@ public final class Store implements AutoCloseable {
 
   /** Opens the store the configuration names, creating the SQLite data directory if needed. */
   public static Store open(StatekeeperConfig config) {
-    return new Store(config, /* readOnly= */ false, null);
+    return new Store(config, /* readOnly= */ false, null, DatabaseClock.DATABASE);
   }
 
   /** As {@link #open(StatekeeperConfig)}, with the connection pool's meters in {@code meters}. */
   public static Store open(StatekeeperConfig config, MeterRegistry meters) {
-    return new Store(config, /* readOnly= */ false, meters);
+    return new Store(config, /* readOnly= */ false, meters, DatabaseClock.DATABASE);
+  }
+
+  /**
+   * As {@link #open(StatekeeperConfig, MeterRegistry)}, with statements taking "now" from {@code
+   * clock} ({@code sk_now()}); tests pass a settable one.
+   */
+  public static Store open(StatekeeperConfig config, MeterRegistry meters, DatabaseClock clock) {
+    return new Store(config, /* readOnly= */ false, meters, clock);
   }
 
   /**
@@ -135,7 +146,7 @@ public final class Store implements AutoCloseable {
    * directory, no writer, no migrations. For online backups and checks.
    */
   public static Store openReadOnly(StatekeeperConfig config) {
-    return new Store(config, /* readOnly= */ true, null);
+    return new Store(config, /* readOnly= */ true, null, DatabaseClock.DATABASE);
   }
 
   /**
@@ -144,7 +155,7 @@ public final class Store implements AutoCloseable {
    * while writers go on). Every statement in {@code work} sees the same committed state.
    */
   public <T> T snapshot(String doing, SqlWork<T> work) {
-    try (Connection c = pool.getConnection()) {
+    try (Connection c = borrow()) {
       if (dialect == Dialect.POSTGRES) {
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -201,7 +212,7 @@ public final class Store implements AutoCloseable {
   private Flyway flyway() {
     var flyway = Flyway.configure().locations(dialect.migrationLocation()).loggers("slf4j");
     if (dialect == Dialect.SQLITE) {
-      flyway.dataSource(sqliteDataSource(config));
+      flyway.dataSource(sqliteDataSource());
     } else {
       flyway.dataSource(pool);
     }
@@ -236,11 +247,16 @@ public final class Store implements AutoCloseable {
 
   /** Runs read-only {@code work} on a pooled connection in autocommit mode. */
   public <T> T read(String doing, SqlWork<T> work) {
-    try (Connection c = pool.getConnection()) {
+    try (Connection c = borrow()) {
       return work.run(c);
     } catch (SQLException e) {
       throw SqlErrors.translate(withReason(e), doing);
     }
+  }
+
+  /** Where statements take "now" from. */
+  public DatabaseClock clock() {
+    return clock;
   }
 
   /** True when the database answers a trivial query within {@code timeout}. */
@@ -432,7 +448,7 @@ public final class Store implements AutoCloseable {
 
   private <T> T postgresAttempt(String doing, boolean transaction, SqlWork<T> work)
       throws RetryableConflict {
-    try (Connection c = pool.getConnection()) {
+    try (Connection c = borrow()) {
       if (!transaction) {
         return work.run(c);
       }
@@ -455,7 +471,26 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  private static SQLiteDataSource sqliteDataSource(StatekeeperConfig config) {
+  /**
+   * A pooled connection; with a test's clock, told its instant first (PostgreSQL's {@code sk_now()}
+   * reads {@code statekeeper.now}; SQLite's asks the clock itself).
+   */
+  private Connection borrow() throws SQLException {
+    Connection c = pool.getConnection();
+    var override = clock.override();
+    if (override.isPresent() && dialect == Dialect.POSTGRES) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT set_config('statekeeper.now', ?, false)")) {
+        ps.setString(1, override.get().instant().toString());
+        ps.execute();
+      } catch (SQLException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    }
+    return c;
+  }
+
+  private SQLiteDataSource sqliteDataSource() {
     SQLiteConfig sc = new SQLiteConfig();
     sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
     sc.setSynchronous(
@@ -465,21 +500,48 @@ public final class Store implements AutoCloseable {
     sc.setBusyTimeout(10_000);
     sc.enforceForeignKeys(true);
     sc.setTempStore(SQLiteConfig.TempStore.MEMORY);
-    SQLiteDataSource ds = new SQLiteDataSource(sc);
+    DatabaseClock now = clock;
+    SQLiteDataSource ds = new SQLiteDataSource(sc) {
+      @Override
+      public org.sqlite.SQLiteConnection getConnection(String user, String password) throws SQLException {
+        org.sqlite.SQLiteConnection c = super.getConnection(user, password);
+        registerNow(c, now);
+        return c;
+      }
+    };
     ds.setUrl("jdbc:sqlite:" + config.sqliteFile().toAbsolutePath());
     return ds;
   }
 
-  private static HikariDataSource sqliteReaderPool(StatekeeperConfig config, MeterRegistry meters) {
+  /**
+   * {@code sk_now()} on a SQLite connection: epoch milliseconds of "now" from {@code clock}.
+   * Deterministic for SQLite, so it is evaluated once per statement rather than per row — the
+   * "fixed for the whole statement" that PostgreSQL's statement_timestamp() gives.
+   */
+  private static void registerNow(Connection c, DatabaseClock clock) throws SQLException {
+    org.sqlite.Function.create(
+        c,
+        "sk_now",
+        new org.sqlite.Function() {
+          @Override
+          protected void xFunc() throws SQLException {
+            result(clock.sqliteMillis());
+          }
+        },
+        0,
+        org.sqlite.Function.FLAG_DETERMINISTIC);
+  }
+
+  private HikariDataSource sqliteReaderPool(StatekeeperConfig config, MeterRegistry meters) {
     // Make sure the file exists and is in WAL mode before read-only connections open it.
-    try (Connection c = sqliteDataSource(config).getConnection()) {
+    try (Connection c = sqliteDataSource().getConnection()) {
       c.createStatement().close();
     } catch (SQLException e) {
       throw SqlErrors.translate(e, "opening " + config.sqliteFile());
     }
     HikariConfig hc = new HikariConfig();
     hc.setPoolName("statekeeper-sqlite-read");
-    hc.setDataSource(sqliteDataSource(config));
+    hc.setDataSource(sqliteDataSource());
     hc.setConnectionInitSql("PRAGMA query_only = 1");
     hc.setMaximumPoolSize(Math.max(2, Math.min(config.poolSize(), 16)));
     hc.setMinimumIdle(1);

@@ -127,7 +127,7 @@ public final class Tasks implements AutoCloseable {
    */
   public static Tasks start(Store store, StatekeeperConfig config) {
     JobRunner runner = JobRunner.standalone();
-    Tasks tasks = new Tasks(store, config, InstantSource.system(), Authorizer.ALLOW_ALL,
+    Tasks tasks = new Tasks(store, config, store.clock().instantSource(), Authorizer.ALLOW_ALL,
         new io.micrometer.core.instrument.composite.CompositeMeterRegistry(), runner);
     runner.startAll(tasks.jobs());
     return tasks;
@@ -138,7 +138,7 @@ public final class Tasks implements AutoCloseable {
    * {@link #jobs} run on {@code runner}, which starts them now.
    */
   public static Tasks start(Store store, StatekeeperConfig config, Authorizer authz, MeterRegistry meters, JobRunner runner) {
-    Tasks tasks = new Tasks(store, config, InstantSource.system(), authz, meters, null);
+    Tasks tasks = new Tasks(store, config, store.clock().instantSource(), authz, meters, null);
     runner.startAll(tasks.jobs());
     return tasks;
   }

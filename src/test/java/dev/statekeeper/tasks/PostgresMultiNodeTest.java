@@ -9,6 +9,7 @@ import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.support.StoreKind;
+import dev.statekeeper.support.TestClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,8 @@ class PostgresMultiNodeTest {
 
   Statekeeper a;
   Statekeeper b;
+  /** Both nodes' "now" (one database: one clock). */
+  final TestClock clock = new TestClock();
 
   @BeforeAll
   void open(@TempDir Path dir) {
@@ -38,8 +41,8 @@ class PostgresMultiNodeTest {
             .claimPollInterval(Duration.ofSeconds(30)) // a prompt wake-up can only come from NOTIFY
             .reaperInterval(Duration.ofHours(1))
             .build();
-    a = Statekeeper.open(config);
-    b = Statekeeper.open(config);
+    a = Statekeeper.open(config, clock.database());
+    b = Statekeeper.open(config, clock.database());
   }
 
   @AfterAll
@@ -67,7 +70,7 @@ class PostgresMultiNodeTest {
     Caller me = new Caller("m-" + UUID.randomUUID(), "user:x", Role.ADMIN);
     a.tasks().create(me, NewTask.of("x"), null);
     Task first = a.tasks().claim(me, ClaimRequest.of("w1").withLease(Duration.ofSeconds(1))).get(0);
-    Thread.sleep(1_200);
+    clock.advance(Duration.ofMillis(1_200));
     b.tasks().sweepNow();
     Task second = b.tasks().claim(me, ClaimRequest.of("w2")).get(0);
 

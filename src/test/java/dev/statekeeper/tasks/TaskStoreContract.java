@@ -11,6 +11,7 @@ import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.support.StoreKind;
+import dev.statekeeper.support.TestClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +41,8 @@ abstract class TaskStoreContract {
   Statekeeper sk;
   Tasks tasks;
   Caller me;
+  /** The store's "now": tests jump past leases and deadlines with {@code clock.advance}. */
+  final TestClock clock = new TestClock();
 
   abstract StoreKind kind();
 
@@ -57,7 +60,7 @@ abstract class TaskStoreContract {
 
   @BeforeAll
   void open(@TempDir Path dir) {
-    sk = Statekeeper.open(config(dir));
+    sk = Statekeeper.open(config(dir), clock.database());
     tasks = sk.tasks();
   }
 
@@ -603,7 +606,7 @@ abstract class TaskStoreContract {
   void expiredLease_returnsTheTaskToPending_andTheStaleHolderIsFencedOut() throws Exception {
     create("slow");
     Task first = tasks.claim(me, ClaimRequest.of("w1").withLease(Duration.ofSeconds(1))).get(0);
-    Thread.sleep(1_200);
+    clock.advance(Duration.ofMillis(1_200));
 
     // Even before the reaper runs, an expired lease is not held.
     assertThatThrownBy(() -> tasks.complete(me, first.id(), "w1", first.attempt(), null))
@@ -629,7 +632,7 @@ abstract class TaskStoreContract {
   void expiredLease_onTheLastAttempt_failsTheTask() throws Exception {
     tasks.create(me, NewTask.of("once").withMaxAttempts(1), null);
     Task held = tasks.claim(me, ClaimRequest.of("w").withLease(Duration.ofSeconds(1))).get(0);
-    Thread.sleep(1_200);
+    clock.advance(Duration.ofMillis(1_200));
     tasks.sweepNow();
 
     Task t = tasks.get(me, held.id());
@@ -653,9 +656,8 @@ abstract class TaskStoreContract {
     Duration backoff = Duration.between(failed.updatedAt(), failed.runAfter());
     assertThat(backoff).isBetween(Duration.ofMillis(149), Duration.ofMillis(301));
     assertThat(tasks.claim(me, ClaimRequest.of("w"))).isEmpty();
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> !tasks.claim(me, ClaimRequest.of("w")).isEmpty());
+    clock.advance(backoff.plusMillis(1));
+    assertThat(tasks.claim(me, ClaimRequest.of("w"))).extracting(Task::id).containsExactly(held.id());
   }
 
   @Test
@@ -674,15 +676,10 @@ abstract class TaskStoreContract {
     }
   }
 
+  /** Claims the task once its backoff (at most {@code retry-max-delay}, 5 s here) has passed. */
   private Task awaitClaim() {
-    List<Task> got = new ArrayList<>();
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> {
-          got.addAll(tasks.claim(me, ClaimRequest.of("w")));
-          return !got.isEmpty();
-        });
-    return got.get(0);
+    clock.advance(Duration.ofSeconds(5));
+    return claimOne("w");
   }
 
   @Test
@@ -714,8 +711,8 @@ abstract class TaskStoreContract {
   @Test
   void sla_deadlinePassingUnfinished_isViolated_andStaysSo() throws Exception {
     Task t =
-        tasks.create(me, NewTask.of("late").withDeadline(Instant.now().plusMillis(300)), null).task();
-    Thread.sleep(400);
+        tasks.create(me, NewTask.of("late").withDeadline(clock.instant().plusMillis(300)), null).task();
+    clock.advance(Duration.ofMillis(400));
     tasks.sweepNow();
 
     assertThat(tasks.get(me, t.id()).slaStatus()).isEqualTo(SlaStatus.VIOLATED);
@@ -726,9 +723,9 @@ abstract class TaskStoreContract {
 
   @Test
   void sla_completedAfterTheDeadlineBeforeTheSweep_isViolated() throws Exception {
-    tasks.create(me, NewTask.of("late").withDeadline(Instant.now().plusMillis(300)), null);
+    tasks.create(me, NewTask.of("late").withDeadline(clock.instant().plusMillis(300)), null);
     Task held = claimOne("w");
-    Thread.sleep(400);
+    clock.advance(Duration.ofMillis(400));
     assertThat(tasks.complete(me, held.id(), "w", held.attempt(), null).slaStatus()).isEqualTo(SlaStatus.VIOLATED);
   }
 
