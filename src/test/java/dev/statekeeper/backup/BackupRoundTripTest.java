@@ -426,6 +426,7 @@ class BackupRoundTripTest {
         sk.bootstrapRootKey();
         Caller me = new Caller("load", "user:x", Role.ADMIN);
         AtomicBoolean running = new AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
           List<Future<?>> load = new ArrayList<>();
           for (int w = 0; w < 4; w++) {
@@ -437,6 +438,7 @@ class BackupRoundTripTest {
                 String marker = worker + "-" + batch++;
                 for (int i = 0; i < 10; i++) tasks.add(NewTask.of("b").withPayload(JSON.readTree("{\"batch\":\"" + marker + "\"}")));
                 sk.tasks().createBatch(me, tasks);
+                batches.incrementAndGet();
                 for (Task t : sk.tasks().claim(me, ClaimRequest.of("w" + worker).withLimit(5))) {
                   sk.tasks().complete(me, t.id(), "w" + worker, t.attempt(), null);
                 }
@@ -444,11 +446,13 @@ class BackupRoundTripTest {
               return null;
             }));
           }
-          Thread.sleep(500);
+          // the backup is taken while the writers go on: some batches before it, more during and after it
+          org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batches.get() >= 20);
           try (Store store = Store.openReadOnly(source)) {
             new Backups(store, dir, 7).backup(b, Progress.NONE);
           }
-          Thread.sleep(200);
+          int atBackupEnd = batches.get();
+          org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batches.get() >= atBackupEnd + 20);
           running.set(false);
           for (Future<?> f : load) f.get();
         }

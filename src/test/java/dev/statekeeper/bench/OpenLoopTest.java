@@ -29,9 +29,11 @@ class OpenLoopTest {
     stub.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     stub.createContext("/stub", exchange -> {
       try {
+        // A slow server, in real time: the open loop under test schedules by System.nanoTime,
+        // and measuring latency from when a request was due is what this test checks.
         long stall = stallUntilNanos - System.nanoTime();
         if (stall > 0) Thread.sleep(stall / 1_000_000, (int) (stall % 1_000_000));
-        if (fixedDelayMs.get() > 0) Thread.sleep(fixedDelayMs.get());
+        if (fixedDelayMs.get() > 0) Thread.sleep(fixedDelayMs.get()); // the same, a constant service time
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -113,7 +115,7 @@ class OpenLoopTest {
       long s = System.nanoTime();
       int status = stub.request().join();
       closed.record((System.nanoTime() - s) / 1000, status);
-      Thread.sleep(4);
+      Thread.sleep(4); // a closed-loop client's think time, in the real time the stall is measured in
     }
     closed.sample(3, "all");
     assertThat(OpStats.ms(closed.total(), 99)).as("coordinated omission hides the stall").isLessThan(50.0);

@@ -195,7 +195,8 @@ final class TestClient {
         } catch (IOException closedByTheServer) {
           break;
         }
-        Thread.sleep(every.toMillis()); // the client under test is slow on purpose
+        // slow on purpose, in real time: Jetty measures a request's data rate by the wall clock
+        Thread.sleep(every.toMillis());
       }
       return parse(readAnswer(in));
     } catch (IOException e) {
