@@ -50,7 +50,7 @@ final class ImportJsonCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "The JSON state file.")
   Path file;
 
-  @Option(names = "--mapping", paramLabel = "FILE", description = "A mapping file for other shapes and field names (see README).")
+  @Option(names = "--mapping", paramLabel = "FILE", description = "A mapping file for other shapes and field names (docs/data-safety.md, \"Importing\").")
   Path mapping;
 
   @Option(names = "--tenant", defaultValue = Keys.DEFAULT_TENANT, description = "Tenant to import into. Default: ${DEFAULT-VALUE}.")

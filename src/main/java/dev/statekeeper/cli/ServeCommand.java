@@ -95,6 +95,10 @@ final class ServeCommand implements Callable<Integer> {
    * @throws IllegalStateException with a one-line message when the address cannot be bound
    */
   static Serving start(StatekeeperConfig config, Path syncDir, String syncTenant, PrintWriter out, boolean probePort) {
+    if (syncDir != null && !java.nio.file.Files.isDirectory(syncDir)) {
+      // before anything is created: a start that fails must not make a root key nobody saw
+      throw new IllegalArgumentException("--sync-dir must be a directory; got " + syncDir.toAbsolutePath());
+    }
     if (probePort) {
       requireFreeAddress(config.host(), config.port());
     }

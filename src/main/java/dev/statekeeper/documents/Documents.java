@@ -166,7 +166,7 @@ public final class Documents implements AutoCloseable {
    * {@code hybrid} (the default: both fused by reciprocal rank, k = 60).
    */
   public List<DocumentHit> search(Caller caller, DocumentSearch request) {
-    String mode = request.mode() == null ? "hybrid" : request.mode().toLowerCase(Locale.ROOT);
+    String mode = request.mode() == null ? "hybrid" : request.mode(); // spelt exactly, as every enum
     if (!List.of("keyword", "semantic", "hybrid").contains(mode)) {
       throw new InvalidInput(
           "invalid_search_mode", "mode must be one of keyword, semantic, hybrid; got '" + request.mode() + "'");

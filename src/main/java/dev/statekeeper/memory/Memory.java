@@ -242,7 +242,7 @@ public final class Memory implements AutoCloseable {
    * Every mode filters by tenant, prefix (whole segments), type and what the caller may read.
    */
   public List<SearchHit> search(Caller caller, SearchRequest request) {
-    String mode = request.mode() == null ? "hybrid" : request.mode().toLowerCase(Locale.ROOT);
+    String mode = request.mode() == null ? "hybrid" : request.mode(); // spelt exactly, as every enum
     if (!List.of("keyword", "semantic", "hybrid").contains(mode)) {
       throw new InvalidInput(
           "invalid_search_mode", "mode must be one of keyword, semantic, hybrid; got '" + request.mode() + "'");

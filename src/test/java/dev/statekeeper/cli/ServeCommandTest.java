@@ -95,6 +95,25 @@ class ServeCommandTest {
 
   @ParameterizedTest
   @EnumSource(StoreKind.class)
+  void serve_withASyncDirThatIsNotADirectory_createsNoStoreAndNoKey(StoreKind kind) throws Exception {
+    CliStore store = CliStore.of(kind, dir);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> args = new ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", "0",
+        "--sync-dir", dir.resolve("no-such-folder").toString()));
+    args.addAll(store.args());
+
+    int code = Main.run(args.toArray(String[]::new), Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines().toList()).singleElement().asString().contains("--sync-dir must be a directory");
+    assertThat(out.toString()).isEmpty();
+    store.assertUntouched();
+    startOnAFreePort_andUseThePrintedKey(store);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
   void serve_whenThePortIsTakenAfterTheProbe_makesNoRootKey_soTheNextStartPrintsOne(StoreKind kind) throws Exception {
     CliStore store = CliStore.of(kind, dir);
     try (ServerSocket busy = occupy()) {

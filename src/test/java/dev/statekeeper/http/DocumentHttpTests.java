@@ -51,6 +51,8 @@ interface DocumentHttpTests extends HttpSuite {
     assertProblem(admin().post(DOCUMENTS, "{\"text\":\" \"}"), 400, "invalid_text");
     assertProblem(admin().post(DOCUMENTS, "{\"text\":\"x\",\"pages\":1}"), 400, "unknown_field");
     assertProblem(admin().post(DOCUMENTS + "/search", "{\"query\":\"x\",\"mode\":\"fuzzy\"}"), 400, "invalid_search_mode");
+    assertProblem(admin().post(DOCUMENTS + "/search", "{\"query\":\"x\",\"mode\":\"KEYWORD\"}"), 400, "invalid_search_mode");
+    assertProblem(admin().post("/v1/memory/search", "{\"query\":\"x\",\"mode\":\"Hybrid\"}"), 400, "invalid_search_mode");
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
       JsonNode semantic = assertJson(admin().post(DOCUMENTS + "/search", "{\"query\":\"partially fermented leaves\",\"mode\":\"semantic\",\"limit\":1}"), 200);
       assertThat(semantic.get("items").get(0).get("document_id").asText()).isEqualTo("other");
