@@ -58,18 +58,18 @@ public final class Statekeeper implements AutoCloseable {
     this.store = store;
     this.metrics = metrics;
     try {
-      if (config.migrateOnStart()) {
+      if (config.store().migrateOnStart()) {
         store.migrate();
       }
       this.pendingMigrations = store.pendingMigrations();
     } catch (FlywayException e) {
       throw new StatekeeperException.StoreUnavailable(
-          "cannot prepare the schema of " + config.describeStore() + ": " + e.getMessage(), e);
+          "cannot prepare the schema of " + config.store().describeStore() + ": " + e.getMessage(), e);
     }
     this.jobs = new JobRunner(metrics.registry(), java.time.InstantSource.system(), Duration.ofSeconds(10));
-    this.redis = config.redisUrl() == null ? null : Redis.connect(config.redisUrl(), config.redisTimeout());
+    this.redis = config.store().redisUrl() == null ? null : Redis.connect(config.store().redisUrl(), config.store().redisTimeout());
     this.keys = Keys.open(store, config, redis, metrics.registry());
-    this.access = new Access(store, redis, config.accessEpochRefresh(), metrics.registry());
+    this.access = new Access(store, redis, config.access().accessEpochRefresh(), metrics.registry());
     if (redis != null) {
       redis.subscribe(
           (channel, message) -> {
@@ -86,7 +86,7 @@ public final class Statekeeper implements AutoCloseable {
     this.memory = Memory.start(store, config, access, embedder, jobs);
     this.documents = Documents.start(store, access, embedder, jobs);
     memory.registerMeters(metrics.registry());
-    this.backups = new Backups(store, config.effectiveBackupDir(), config.backupKeep());
+    this.backups = new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep());
     try {
       this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations, jobs);
     } catch (RuntimeException | Error e) {
@@ -95,8 +95,8 @@ public final class Statekeeper implements AutoCloseable {
     }
     operations.health().register("cache", this::cacheHealth);
     operations.health().register("embeddings", this::embeddingsHealth);
-    if (config.backupEvery() != null) {
-      jobs.start(backups.scheduledEvery(config.backupEvery()));
+    if (config.backups().backupEvery() != null) {
+      jobs.start(backups.scheduledEvery(config.backups().backupEvery()));
     }
   }
 
@@ -265,7 +265,7 @@ public final class Statekeeper implements AutoCloseable {
    * once, if one was generated.
    */
   public Optional<CreatedKey> bootstrapRootKey() {
-    return keys.bootstrap(config.bootstrapKey());
+    return keys.bootstrap(config.keys().bootstrapKey());
   }
 
   /** Ready to serve: the store answers within {@code timeout} and no migration is pending. */

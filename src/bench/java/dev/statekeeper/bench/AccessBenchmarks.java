@@ -36,7 +36,7 @@ public final class AccessBenchmarks {
     }
     String db = o.getOrDefault("db", "sqlite");
     String redis = o.get("redis");
-    StatekeeperConfig.Builder b = StatekeeperConfig.builder().dataDir(Files.createTempDirectory("sk-access")).redisUrl(redis);
+    StatekeeperConfig.Builder b = StatekeeperConfig.builder().dataDir(Files.createTempDirectory("sk-access")).set(dev.statekeeper.store.StoreSettings.REDIS_URL, redis);
     if (!db.equals("sqlite")) b.databaseUrl(db);
     StatekeeperConfig config = b.build();
     System.out.printf(Locale.ROOT, "store=%s redis=%s%n", db.equals("sqlite") ? "SQLite" : "PostgreSQL", redis == null ? "none" : redis);
@@ -102,7 +102,7 @@ public final class AccessBenchmarks {
 
   /** Two nodes on one PostgreSQL: time from a revoke on a to the first refusal on b, 30 times. */
   static void revoke(StatekeeperConfig config, Map<String, String> o) throws Exception {
-    if (!config.usesPostgres()) throw new IllegalArgumentException("the revoke scenario needs --db=jdbc:postgresql:...");
+    if (!config.store().usesPostgres()) throw new IllegalArgumentException("the revoke scenario needs --db=jdbc:postgresql:...");
     StatekeeperConfig second = config.toBuilder().dataDir(Files.createTempDirectory("sk-access-b")).build();
     try (Statekeeper a = Statekeeper.open(config); Statekeeper b = Statekeeper.open(second)) {
       Thread.sleep(1000); // subscriptions

@@ -66,14 +66,14 @@ public final class MemorySessionBenchmarks {
     int samples = Integer.parseInt(o.getOrDefault("samples", "20000"));
     int burst = Integer.parseInt(o.getOrDefault("burst", "1000"));
     StatekeeperConfig.Builder b =
-        StatekeeperConfig.builder().dataDir(Files.createTempDirectory("sk-bench")).port(0)
-            .poolSize(Integer.parseInt(o.getOrDefault("pool", "16")))
-            .bootstrapKey("bench-root-key-0123456789abcdef");
+        StatekeeperConfig.builder().dataDir(Files.createTempDirectory("sk-bench")).set(dev.statekeeper.http.HttpSettings.PORT, 0)
+            .set(dev.statekeeper.store.StoreSettings.POOL_SIZE, Integer.parseInt(o.getOrDefault("pool", "16")))
+            .set(dev.statekeeper.keys.KeySettings.BOOTSTRAP_KEY, "bench-root-key-0123456789abcdef");
     if (!db.equals("sqlite")) b.databaseUrl(db);
-    if (o.containsKey("sqlite-synchronous")) b.sqliteSynchronous(StatekeeperConfig.SqliteSync.valueOf(o.get("sqlite-synchronous")));
+    if (o.containsKey("sqlite-synchronous")) b.set(dev.statekeeper.store.StoreSettings.SQLITE_SYNCHRONOUS, dev.statekeeper.store.StoreSettings.SqliteSync.valueOf(o.get("sqlite-synchronous")));
     try (Statekeeper sk = Statekeeper.open(b.build())) {
       sk.bootstrapRootKey();
-      String store = db.equals("sqlite") ? "SQLite(" + sk.config().sqliteSynchronous() + ")" : "PostgreSQL";
+      String store = db.equals("sqlite") ? "SQLite(" + sk.config().store().sqliteSynchronous() + ")" : "PostgreSQL";
       System.out.printf(Locale.ROOT, "store=%s %s%n", store, o);
       String tenant = "bench-" + UUID.randomUUID();
       Caller me = new Caller(tenant, "agent:bench", Role.ADMIN);

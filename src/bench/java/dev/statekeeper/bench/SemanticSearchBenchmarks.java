@@ -78,8 +78,8 @@ public final class SemanticSearchBenchmarks {
 
     Embedder switching = new Switching(local, hashedLoad);
     StatekeeperConfig.Builder b =
-        StatekeeperConfig.builder().dataDir(Files.createTempDirectory("sk-bench-semantic")).port(0)
-            .bootstrapKey("bench-root-key-0123456789abcdef");
+        StatekeeperConfig.builder().dataDir(Files.createTempDirectory("sk-bench-semantic")).set(dev.statekeeper.http.HttpSettings.PORT, 0)
+            .set(dev.statekeeper.keys.KeySettings.BOOTSTRAP_KEY, "bench-root-key-0123456789abcdef");
     if (!db.equals("sqlite")) b.databaseUrl(db);
     try (Statekeeper sk = Statekeeper.open(b.build(), switching)) {
       Caller me = new Caller("bench-" + UUID.randomUUID(), "agent:bench", Role.ADMIN);

@@ -1,5 +1,6 @@
 package dev.statekeeper.bench;
 
+import dev.statekeeper.http.HttpSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statekeeper.Caller;
@@ -52,20 +53,23 @@ public final class TaskBenchmarks {
     StatekeeperConfig.Builder b =
         StatekeeperConfig.builder()
             .dataDir(o.containsKey("data-dir") ? java.nio.file.Path.of(o.get("data-dir")) : Files.createTempDirectory("sk-bench"))
-            .port(0)
-            .poolSize(Integer.parseInt(o.getOrDefault("pool", "16")))
-            .bootstrapKey("bench-root-key-0123456789abcdef");
+            .set(dev.statekeeper.http.HttpSettings.PORT, 0)
+            .set(dev.statekeeper.store.StoreSettings.POOL_SIZE, Integer.parseInt(o.getOrDefault("pool", "16")))
+            .set(dev.statekeeper.keys.KeySettings.BOOTSTRAP_KEY, "bench-root-key-0123456789abcdef");
     if (!db.equals("sqlite")) b.databaseUrl(db);
-    if (o.containsKey("sqlite-synchronous")) b.sqliteSynchronous(StatekeeperConfig.SqliteSync.valueOf(o.get("sqlite-synchronous")));
+    if (o.containsKey("sqlite-synchronous")) b.set(dev.statekeeper.store.StoreSettings.SQLITE_SYNCHRONOUS, dev.statekeeper.store.StoreSettings.SqliteSync.valueOf(o.get("sqlite-synchronous")));
     // the cost of metrics: --metrics=off takes every meter off the hot path; request logs stay as given
-    if (o.containsKey("metrics")) b.metricsEnabled(!o.get("metrics").equals("off"));
-    if (o.containsKey("request-log")) b.requestLog(!o.get("request-log").equals("off"));
-    if (o.containsKey("metrics-refresh")) b.metricsRefresh(StatekeeperConfig.parseDuration("metrics-refresh", o.get("metrics-refresh")));
+    if (o.containsKey("metrics")) b.set(dev.statekeeper.ops.OpsSettings.METRICS, !o.get("metrics").equals("off"));
+    if (o.containsKey("request-log")) b.set(dev.statekeeper.http.HttpSettings.REQUEST_LOG, !o.get("request-log").equals("off"));
+    if (o.containsKey("metrics-refresh")) b.set(dev.statekeeper.tasks.TaskSettings.METRICS_REFRESH, dev.statekeeper.config.Setting.parseDuration("metrics-refresh", o.get("metrics-refresh")));
     // benchmarks measure throughput, not the per-key budget
-    for (Role r : Role.values()) b.rateLimit(r, null);
+    for (var limit : List.of(HttpSettings.RATE_LIMIT_ROOT, HttpSettings.RATE_LIMIT_ADMIN, HttpSettings.RATE_LIMIT_AGENT,
+        HttpSettings.RATE_LIMIT_READER)) {
+      b.set(limit, null);
+    }
     try (Statekeeper sk = Statekeeper.open(b.build())) {
       sk.bootstrapRootKey();
-      String store = db.equals("sqlite") ? "SQLite(" + sk.config().sqliteSynchronous() + ")" : "PostgreSQL";
+      String store = db.equals("sqlite") ? "SQLite(" + sk.config().store().sqliteSynchronous() + ")" : "PostgreSQL";
       System.out.printf(Locale.ROOT, "scenario=%s store=%s %s%n", scenario, store, o);
       switch (scenario) {
         case "drain-embedded" -> drainEmbedded(sk, o);
@@ -279,7 +283,7 @@ public final class TaskBenchmarks {
 
   private static void preloadCompleted(Statekeeper sk, String db, String tenant, int n) throws Exception {
     if (db.equals("sqlite")) {
-      try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + sk.config().sqliteFile().toAbsolutePath());
+      try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + sk.config().store().sqliteFile().toAbsolutePath());
           Statement st = conn.createStatement()) {
         st.execute("PRAGMA busy_timeout = 10000");
         st.execute("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < " + n + ") "
@@ -330,7 +334,7 @@ public final class TaskBenchmarks {
       if (r.statusCode() != 200) throw new IllegalStateException("/metrics answered " + r.statusCode());
       Thread.sleep(50);
     }
-    printLatency("scrape of /metrics, every 50 ms, census refreshing every " + StatekeeperConfig.format(sk.config().ops().metricsRefresh()), scrape);
+    printLatency("scrape of /metrics, every 50 ms, census refreshing every " + dev.statekeeper.config.Setting.format(sk.config().tasks().metricsRefresh()), scrape);
   }
 
   // ---------------------------------------------------------------- CRITICAL pickup under load

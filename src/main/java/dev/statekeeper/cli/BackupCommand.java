@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,28 +19,31 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "backup",
     mixinStandardHelpOptions = true,
+    header = "Write a consistent snapshot of the whole store to a directory.",
     description = {
-      "Write a consistent snapshot of the whole store to a directory: one JSON Lines file per table",
-      "and a manifest with the schema version, row counts and SHA-256 of every file.",
-      "Safe while the server runs (also on SQLite). Restore it with 'statekeeper restore'."
+      "Write a consistent snapshot of the whole store to a directory: one JSON Lines file per table and a manifest with the schema version, row counts and SHA-256 of every file. Safe while the server runs (also on SQLite). Restore it with 'statekeeper restore'."
     })
-final class BackupCommand implements Callable<Integer> {
+final class BackupCommand extends Configured implements Callable<Integer> {
 
-  @Mixin ConfigOptions options;
-  @Spec CommandSpec spec;
+  @Override
+  List<dev.statekeeper.config.Setting<?>> settings() {
+    return CommandSettings.STORE;
+  }
+
+
 
   @Option(names = "--to", required = true, paramLabel = "DIR", description = "Directory to create (it must not exist or be empty).")
   Path to;
 
   @Override
   public Integer call() {
-    StatekeeperConfig config = options.toConfig();
+    StatekeeperConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     try (Store store = Store.openReadOnly(config)) {
-      Manifest m = new Backups(store, config.effectiveBackupDir(), config.backupKeep()).backup(to, Progress.on(System.err));
+      Manifest m = new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep()).backup(to, Progress.on(System.err));
       out.printf(Locale.ROOT, "backup of %s (schema %s) written to %s in %.1fs%n",
-          config.describeStore(), m.schemaVersion(), to, (System.nanoTime() - t0) / 1e9);
+          config.store().describeStore(), m.schemaVersion(), to, (System.nanoTime() - t0) / 1e9);
       for (Manifest.TableFile f : m.tables()) {
         out.printf(Locale.ROOT, "  %-24s %,12d rows %,14d bytes  sha256 %s%n", f.name(), f.rows(), f.bytes(), f.sha256());
       }

@@ -3,9 +3,14 @@ package dev.statekeeper.cli;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.bench.Bench;
 import java.io.PrintStream;
+import dev.statekeeper.config.Settings;
+import dev.statekeeper.http.HttpSettings;
+import dev.statekeeper.keys.KeySettings;
+import dev.statekeeper.store.StoreSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,19 +21,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    header = "Load, stress and emergency scenarios against a server, with honest latency figures and invariants.",
     description = {
-      "Load, stress and emergency scenarios with honest latency figures (open loop, measured from when each",
-      "request was due: no coordinated omission), and the invariants checked after every run: every task",
-      "created exists once and finished once, none completed twice or by a stale holder, audit trails whole.",
-      "Scenarios: quick, load, emergency, steady, peak, stress, spike, soak, auth, memory.",
-      "Either --url and --key (an admin key) for a running server or load balancer, or --embedded for a",
-      "server of its own on a temporary store (SQLite, or PostgreSQL with --database-url).",
-      "Exit code 1 when an invariant fails."
+      "Load, stress and emergency scenarios with honest latency figures (open loop, measured from when each request was due: no coordinated omission), and the invariants checked after every run: every task created exists once and finished once, none completed twice or by a stale holder, audit trails whole. Scenarios: quick, load, emergency, steady, peak, stress, spike, soak, auth, memory. Either --url and --key (an admin key) for a running server or load balancer, or --embedded for a server of its own on a temporary store (SQLite, or PostgreSQL with --database-url). Exit code 1 when an invariant fails."
     })
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand extends Configured implements Callable<Integer> {
 
-  @Mixin ConfigOptions options;
-  @Spec CommandSpec spec;
+  @Override
+  List<dev.statekeeper.config.Setting<?>> settings() {
+    return CommandSettings.SERVE;
+  }
+
+
 
   @Parameters(paramLabel = "SCENARIO", description = "quick, load, emergency, steady, peak, stress, spike, soak, auth or memory.")
   String scenario;
@@ -88,18 +92,22 @@ final class BenchCommand implements Callable<Integer> {
     }
     StatekeeperConfig config = null;
     if (embedded) {
-      StatekeeperConfig base = options.toConfig();
+      StatekeeperConfig base = config();
       // The embedded server logs no request unless asked (--request-log on): a line per request
       // would flood the terminal the progress is shown on, and cost the server its share of the CPU.
+      var given = base.settings();
       config = base.toBuilder()
-          .dataDir(options.dataDir != null ? options.dataDir : Files.createTempDirectory("statekeeper-bench"))
-          .port(0).host("127.0.0.1").bootstrapKey("statekeeper-bench-root-key-not-for-use")
-          .requestLog(options.requestLog != null && base.ops().requestLog()).build();
+          .dataDir(given.source(StoreSettings.DATA_DIR) == Settings.Source.DEFAULT
+              ? Files.createTempDirectory("statekeeper-bench") : base.store().dataDir())
+          .set(HttpSettings.PORT, 0).set(HttpSettings.HOST, "127.0.0.1")
+          .set(KeySettings.BOOTSTRAP_KEY, "statekeeper-bench-root-key-not-for-use")
+          .set(HttpSettings.REQUEST_LOG, given.source(HttpSettings.REQUEST_LOG) != Settings.Source.DEFAULT && base.http().requestLog())
+          .build();
     }
     PrintStream out = System.out;
     Bench.Result r = Bench.run(new Bench.Options(
         scenario, url, key, config, rate,
-        duration == null ? null : StatekeeperConfig.parseDuration("duration", duration),
+        duration == null ? null : dev.statekeeper.config.Setting.parseDuration("duration", duration),
         tasks, threads, consumers, claimBatch, p99LimitMs, maxErrorRate, eventLimit, json, report, null), out);
     return r.passed() ? 0 : 1;
   }

@@ -22,14 +22,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "doctor",
     mixinStandardHelpOptions = true,
+    header = "Check this machine, the settings and the store before a launch.",
     description = {
-      "Check this machine, the settings and the store before a launch (read-only; nothing is started or migrated).",
-      "Takes the same settings as serve. Exit code 1 when a check fails, 0 otherwise (warnings included)."
+      "Check this machine, the settings and the store before a launch (read-only; nothing is started or migrated). Takes the same settings as serve. Exit code 1 when a check fails, 0 otherwise (warnings included)."
     })
-final class DoctorCommand implements Callable<Integer> {
+final class DoctorCommand extends Configured implements Callable<Integer> {
 
-  @Mixin ConfigOptions options;
-  @Spec CommandSpec spec;
+  @Override
+  List<dev.statekeeper.config.Setting<?>> settings() {
+    return CommandSettings.SERVE;
+  }
+
+
 
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
@@ -45,7 +49,7 @@ final class DoctorCommand implements Callable<Integer> {
     StatekeeperConfig config = null;
     String error = null;
     try {
-      config = options.toConfig();
+      config = config();
     } catch (IllegalArgumentException | StatekeeperException.InvalidInput e) {
       error = e.getMessage();
     }

@@ -8,6 +8,7 @@ import dev.statekeeper.backup.Progress;
 import dev.statekeeper.keys.Keys;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,14 +19,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "export-json",
     mixinStandardHelpOptions = true,
+    header = "Write one tenant's current state as a JSON state file.",
     description = {
-      "Write one tenant's current state as a JSON state file in the shape import-json reads:",
-      "the rollback path to an orchestrator that kept its state in such a file."
+      "Write one tenant's current state as a JSON state file in the shape import-json reads: the rollback path to an orchestrator that kept its state in such a file."
     })
-final class ExportJsonCommand implements Callable<Integer> {
+final class ExportJsonCommand extends Configured implements Callable<Integer> {
 
-  @Mixin ConfigOptions options;
-  @Spec CommandSpec spec;
+  @Override
+  List<dev.statekeeper.config.Setting<?>> settings() {
+    return CommandSettings.STORE;
+  }
+
+
 
   @Parameters(paramLabel = "FILE", description = "The file to write (replaced atomically).")
   Path file;
@@ -35,7 +40,7 @@ final class ExportJsonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Statekeeper sk = Statekeeper.open(options.toConfig())) {
+    try (Statekeeper sk = Statekeeper.open(config())) {
       var n = new JsonExporter(sk.tasks(), sk.sessions(), sk.memory())
           .export(new Caller(tenant, "service:cli", Role.ADMIN), file, Progress.on(System.err));
       spec.commandLine().getOut().printf("exported %d tasks, %d sessions (%d events) and %d memory entries of tenant %s to %s%n",

@@ -35,9 +35,13 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Make a key and print its secret (once).")
-  static final class Create implements Callable<Integer> {
-    @Mixin ConfigOptions options;
-    @Spec CommandSpec spec;
+  static final class Create extends Configured implements Callable<Integer> {
+
+    @Override
+    java.util.List<dev.statekeeper.config.Setting<?>> settings() {
+      return CommandSettings.KEYS;
+    }
+
 
     @Option(names = "--tenant", required = true, description = "Tenant the key belongs to.")
     String tenant;
@@ -50,7 +54,7 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (Statekeeper sk = Statekeeper.open(options.toConfig())) {
+      try (Statekeeper sk = Statekeeper.open(config())) {
         CreatedKey k = sk.keys().create(CLI, tenant, subject, Role.parse(role));
         PrintWriter out = spec.commandLine().getOut();
         out.println("id:     " + k.id());
@@ -63,16 +67,20 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never their secrets).")
-  static final class List implements Callable<Integer> {
-    @Mixin ConfigOptions options;
-    @Spec CommandSpec spec;
+  static final class List extends Configured implements Callable<Integer> {
+
+    @Override
+    java.util.List<dev.statekeeper.config.Setting<?>> settings() {
+      return CommandSettings.KEYS;
+    }
+
 
     @Option(names = "--tenant", description = "Only this tenant.")
     String tenant;
 
     @Override
     public Integer call() {
-      try (Statekeeper sk = Statekeeper.open(options.toConfig())) {
+      try (Statekeeper sk = Statekeeper.open(config())) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-20s %-20s %-28s %-7s %s%n", "ID", "TENANT", "SUBJECT", "ROLE", "STATE");
         for (ApiKey k : sk.keys().list(CLI, tenant)) {
@@ -85,16 +93,20 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a key by id.")
-  static final class Revoke implements Callable<Integer> {
-    @Mixin ConfigOptions options;
-    @Spec CommandSpec spec;
+  static final class Revoke extends Configured implements Callable<Integer> {
+
+    @Override
+    java.util.List<dev.statekeeper.config.Setting<?>> settings() {
+      return CommandSettings.KEYS;
+    }
+
 
     @Parameters(paramLabel = "ID", description = "The key's id (from 'keys list').")
     String id;
 
     @Override
     public Integer call() {
-      try (Statekeeper sk = Statekeeper.open(options.toConfig())) {
+      try (Statekeeper sk = Statekeeper.open(config())) {
         ApiKey k = sk.keys().revoke(CLI, id);
         spec.commandLine().getOut().println("revoked " + k.id() + " (" + k.subject() + " in " + k.tenant() + ")");
         return 0;

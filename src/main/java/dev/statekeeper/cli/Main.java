@@ -34,18 +34,18 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code (0 success, 1 failure, 2 usage). */
   public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-    SettingsDefaults defaults;
-    try {
-      defaults = SettingsDefaults.from(args, env);
-    } catch (IllegalArgumentException e) {
-      err.println("statekeeper: " + e.getMessage());
-      return 2;
-    }
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand("doctor", new DoctorCommand(java.util.List.of(args)));
-    cl.setDefaultValueProvider(defaults);
+    addSettingOptions(cl, env);
     cl.setOut(out);
     cl.setErr(err);
+    // A usage error: the error and one hint, not the whole synopsis.
+    cl.setParameterExceptionHandler((ex, badArgs) -> {
+      CommandLine line = ex.getCommandLine();
+      line.getErr().println("statekeeper: " + ex.getMessage());
+      line.getErr().println("Try '" + line.getCommandSpec().qualifiedName() + " --help' for its options.");
+      return 2;
+    });
     cl.setExecutionExceptionHandler(
         (e, line, parseResult) -> {
           if (e instanceof IllegalArgumentException || e instanceof StatekeeperException.InvalidInput) {
@@ -59,6 +59,15 @@ public final class Main implements Runnable {
           throw e;
         });
     return cl.execute(args);
+  }
+
+  /** Gives every command that takes settings its own options ({@link Configured}). */
+  private static void addSettingOptions(CommandLine cl, Map<String, String> env) {
+    if (cl.getCommand() instanceof Configured c) {
+      c.addOptions(cl.getCommandSpec(), env);
+    }
+    cl.getCommandSpec().usageMessage().abbreviateSynopsis(true).sortOptions(false);
+    cl.getSubcommands().values().forEach(sub -> addSettingOptions(sub, env));
   }
 
   @Override

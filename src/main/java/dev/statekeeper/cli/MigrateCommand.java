@@ -4,6 +4,7 @@ import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.store.Store;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,26 +15,30 @@ import picocli.CommandLine.Spec;
     name = "migrate",
     mixinStandardHelpOptions = true,
     description = "Apply the schema migrations this version has and the store lacks (serve does this at start too).")
-final class MigrateCommand implements Callable<Integer> {
+final class MigrateCommand extends Configured implements Callable<Integer> {
 
-  @Mixin ConfigOptions options;
-  @Spec CommandSpec spec;
+  @Override
+  List<dev.statekeeper.config.Setting<?>> settings() {
+    return CommandSettings.STORE;
+  }
+
+
 
   @Option(names = "--dry-run", description = "Only report how many migrations are pending.")
   boolean dryRun;
 
   @Override
   public Integer call() {
-    StatekeeperConfig config = options.toConfig();
+    StatekeeperConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = Store.open(config)) {
       int pending = store.pendingMigrations();
       if (dryRun) {
-        out.println(config.describeStore() + ": schema version " + store.schemaVersion() + ", " + pending + " pending");
+        out.println(config.store().describeStore() + ": schema version " + store.schemaVersion() + ", " + pending + " pending");
         return 0;
       }
       int applied = store.migrate();
-      out.println(config.describeStore() + ": applied " + applied + " migrations; schema version " + store.schemaVersion());
+      out.println(config.store().describeStore() + ": applied " + applied + " migrations; schema version " + store.schemaVersion());
       return 0;
     }
   }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,15 +19,19 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "restore",
     mixinStandardHelpOptions = true,
+    header = "Load a backup into an empty store of either kind, all or nothing.",
     description = {
-      "Load a backup into an empty store of either kind, in one transaction (all or nothing).",
-      "The backup is verified first. This is also how to move from SQLite to PostgreSQL:",
+      "Load a backup into an empty store of either kind, in one transaction (all or nothing). The backup is verified first. This is also how to move from SQLite to PostgreSQL:",
       "  statekeeper backup --to b && statekeeper restore --from b --database-url jdbc:postgresql://..."
     })
-final class RestoreCommand implements Callable<Integer> {
+final class RestoreCommand extends Configured implements Callable<Integer> {
 
-  @Mixin ConfigOptions options;
-  @Spec CommandSpec spec;
+  @Override
+  List<dev.statekeeper.config.Setting<?>> settings() {
+    return CommandSettings.STORE;
+  }
+
+
 
   @Option(names = "--from", required = true, paramLabel = "DIR", description = "The backup directory.")
   Path from;
@@ -36,14 +41,14 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    StatekeeperConfig config = options.toConfig();
+    StatekeeperConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     try (Store store = Store.open(config)) {
       store.migrate();
       Map<String, Long> rows =
-          new Backups(store, config.effectiveBackupDir(), config.backupKeep()).restore(from, force, Progress.on(System.err));
-      out.printf(Locale.ROOT, "restored %s into %s in %.1fs%n", from, config.describeStore(), (System.nanoTime() - t0) / 1e9);
+          new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep()).restore(from, force, Progress.on(System.err));
+      out.printf(Locale.ROOT, "restored %s into %s in %.1fs%n", from, config.store().describeStore(), (System.nanoTime() - t0) / 1e9);
       rows.forEach((t, n) -> out.printf(Locale.ROOT, "  %-24s %,12d rows%n", t, n));
       return 0;
     }

@@ -1,5 +1,6 @@
 package dev.statekeeper.cli;
 
+import dev.statekeeper.http.HttpSettings;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
 import dev.statekeeper.Statekeeper;
@@ -21,6 +22,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.List;
+import dev.statekeeper.documents.FolderSyncSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,33 +33,23 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    header = "Start the HTTP server (SQLite in ./statekeeper-data, on 127.0.0.1:7070, with no options).",
     description = {
-      "Start the HTTP server. With no options: SQLite in ./statekeeper-data, on 127.0.0.1:7070.",
-      "Applies pending migrations first. On the first start it prints a root API key, once."
+      "Start the HTTP server. With no options: SQLite in ./statekeeper-data, on 127.0.0.1:7070. Applies pending migrations first. On the first start it prints a root API key, once."
     })
-final class ServeCommand implements Callable<Integer> {
+final class ServeCommand extends Configured implements Callable<Integer> {
 
-  @Mixin ConfigOptions options;
-  @Spec CommandSpec spec;
-
-  @Option(
-      names = "--sync-dir",
-      paramLabel = "DIR",
-      description = "Keep the .md and .txt files of DIR indexed as documents (id = relative path), scanning every second.")
-  Path syncDir;
-
-  @Option(
-      names = "--sync-tenant",
-      paramLabel = "TENANT",
-      defaultValue = Keys.DEFAULT_TENANT,
-      description = "The tenant --sync-dir fills. Default: ${DEFAULT-VALUE}")
-  String syncTenant;
+  @Override
+  List<dev.statekeeper.config.Setting<?>> settings() {
+    return CommandSettings.SERVE;
+  }
 
   @Override
   public Integer call() throws Exception {
-    StatekeeperConfig config = options.toConfig();
+    StatekeeperConfig config = config();
     LogFormat.apply(config.ops().logFormat());
-    Serving serving = start(config, syncDir, syncTenant, spec.commandLine().getOut(), /* probePort= */ true);
+    FolderSyncSettings sync = FolderSyncSettings.from(config.settings());
+    Serving serving = start(config, sync.syncDir(), sync.syncTenant(), spec.commandLine().getOut(), /* probePort= */ true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -97,21 +90,21 @@ final class ServeCommand implements Callable<Integer> {
   static Serving start(StatekeeperConfig config, Path syncDir, String syncTenant, PrintWriter out, boolean probePort) {
     if (syncDir != null && !java.nio.file.Files.isDirectory(syncDir)) {
       // before anything is created: a start that fails must not make a root key nobody saw
-      throw new IllegalArgumentException("--sync-dir must be a directory; got " + syncDir.toAbsolutePath());
+      throw new IllegalArgumentException(FolderSyncSettings.SYNC_DIR.option() + " must be a directory; got " + syncDir.toAbsolutePath());
     }
     if (probePort) {
-      requireFreeAddress(config.host(), config.port());
+      requireFreeAddress(config.http().host(), config.http().port());
     }
     Statekeeper sk = Statekeeper.open(config);
     HttpServer server = null;
     FolderSync sync = null;
     Optional<CreatedKey> root;
     try {
-      if (config.bootstrapKey() != null) {
+      if (config.keys().bootstrapKey() != null) {
         sk.bootstrapRootKey();
       }
       server = listen(sk, config);
-      root = config.bootstrapKey() == null ? sk.bootstrapRootKey() : Optional.empty();
+      root = config.keys().bootstrapKey() == null ? sk.bootstrapRootKey() : Optional.empty();
       if (syncDir != null) {
         sync = FolderSync.start(sk.documents(), syncDir, new Caller(syncTenant, "service:folder-sync", Role.ADMIN), Duration.ofSeconds(1));
       }
@@ -122,10 +115,10 @@ final class ServeCommand implements Callable<Integer> {
       throw e;
     }
 
-    String address = "http://" + displayHost(config.host()) + ":" + server.port();
+    String address = "http://" + displayHost(config.http().host()) + ":" + server.port();
     out.println("Statekeeper " + Main.version() + " listening on " + address);
-    out.println("  store: " + config.describeStore()
-        + (config.usesPostgres() ? "" : " (synchronous=" + config.sqliteSynchronous() + ")"));
+    out.println("  store: " + config.store().describeStore()
+        + (config.store().usesPostgres() ? "" : " (synchronous=" + config.store().sqliteSynchronous() + ")"));
     if (root.isPresent()) {
       out.println();
       out.println("Root API key (tenant '" + root.get().tenant() + "'), shown only now; it is stored hashed:");
@@ -147,7 +140,7 @@ final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof BindException) {
-          throw new IllegalStateException(cannotListen(config.host(), config.port(), t), e);
+          throw new IllegalStateException(cannotListen(config.http().host(), config.http().port(), t), e);
         }
       }
       throw e;
@@ -166,7 +159,7 @@ final class ServeCommand implements Callable<Integer> {
       address = InetAddress.getByName(host);
     } catch (UnknownHostException e) {
       throw new IllegalStateException(
-          "cannot listen on " + host + ":" + port + ": the host does not resolve; set --host to an address of this machine (127.0.0.1, 0.0.0.0)");
+          "cannot listen on " + host + ":" + port + ": the " + HttpSettings.HOST.name() + " does not resolve; set " + HttpSettings.HOST.option() + " to an address of this machine (127.0.0.1, 0.0.0.0)");
     }
     try (ServerSocket probe = new ServerSocket()) {
       probe.setReuseAddress(true);
@@ -180,10 +173,10 @@ final class ServeCommand implements Callable<Integer> {
     String where = "cannot listen on " + displayHost(host) + ":" + port + ": ";
     String message = String.valueOf(cause.getMessage());
     if (message.contains("already in use")) {
-      return where + "the port is in use (see what holds it: ss -ltnp 'sport = :" + port + "'); stop that or pick another port with"
-          + " --port (--port 0 picks a free one)";
+      return where + "the " + HttpSettings.PORT.name() + " is in use (see what holds it: ss -ltnp 'sport = :" + port + "'); stop that or pick another " + HttpSettings.PORT.name() + " with"
+          + " " + HttpSettings.PORT.option() + " (" + HttpSettings.PORT.option() + " 0 picks a free one)";
     }
-    return where + message + "; check --host and --port";
+    return where + message + "; check " + HttpSettings.HOST.option() + " and " + HttpSettings.PORT.option();
   }
 
   private static String displayHost(String host) {

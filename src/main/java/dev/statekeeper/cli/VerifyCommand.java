@@ -17,23 +17,25 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
+    header = "Check the store's integrity and invariants, or a backup's.",
     description = {
-      "Check the store (SQLite integrity_check and foreign_key_check, PostgreSQL constraints, and",
-      "Statekeeper's own invariants: orphan events, tasks without their creation event, ...),",
-      "or with --backup a backup directory (manifest, checksums, row counts, schema version).",
-      "Exit code 1 when anything is wrong. Safe while the server runs."
+      "Check the store (SQLite integrity_check and foreign_key_check, PostgreSQL constraints, and Statekeeper's own invariants: orphan events, tasks without their creation event, ...), or with --backup a backup directory (manifest, checksums, row counts, schema version). Exit code 1 when anything is wrong. Safe while the server runs."
     })
-final class VerifyCommand implements Callable<Integer> {
+final class VerifyCommand extends Configured implements Callable<Integer> {
 
-  @Mixin ConfigOptions options;
-  @Spec CommandSpec spec;
+  @Override
+  List<dev.statekeeper.config.Setting<?>> settings() {
+    return CommandSettings.STORE;
+  }
+
+
 
   @Option(names = "--backup", paramLabel = "DIR", description = "Verify this backup instead of the store.")
   Path backup;
 
   @Override
   public Integer call() {
-    StatekeeperConfig config = options.toConfig();
+    StatekeeperConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
     if (backup != null) {
       List<String> problems = backupProblems(config);
@@ -45,7 +47,7 @@ final class VerifyCommand implements Callable<Integer> {
       return 1;
     }
     try (Store store = Store.openReadOnly(config)) {
-      List<Backups.Finding> findings = new Backups(store, config.effectiveBackupDir(), config.backupKeep()).verifyStore();
+      List<Backups.Finding> findings = new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep()).verifyStore();
       boolean ok = true;
       for (Backups.Finding f : findings) {
         out.printf("%-4s %-56s %s%n", f.ok() ? "OK" : "FAIL", f.check(), f.detail());
@@ -58,7 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
   private List<String> backupProblems(StatekeeperConfig config) {
     // A backup can be checked without any store; the schema check then only needs this build's version.
     try (Store store = Store.openReadOnly(config)) {
-      return new Backups(store, config.effectiveBackupDir(), config.backupKeep()).verifyBackup(backup, Progress.on(System.err));
+      return new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep()).verifyBackup(backup, Progress.on(System.err));
     } catch (IllegalStateException noStore) {
       return Backups.checkBackup(backup, null, Progress.on(System.err));
     }

@@ -71,7 +71,7 @@ public final class FolderSync implements AutoCloseable {
   /** Starts scanning {@code dir} every {@code interval} as {@code caller} (an admin of the tenant to fill). */
   public static FolderSync start(Documents documents, Path dir, Caller caller, Duration interval) {
     if (!Files.isDirectory(dir)) {
-      throw new StatekeeperException.InvalidInput("invalid_sync_dir", "--sync-dir must be a directory; got " + dir);
+      throw new StatekeeperException.InvalidInput("invalid_sync_dir", FolderSyncSettings.SYNC_DIR.option() + " must be a directory; got " + dir);
     }
     FolderSync sync = new FolderSync(documents, dir, caller, interval);
     sync.runner.start(sync.job);

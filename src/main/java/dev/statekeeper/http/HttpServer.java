@@ -55,10 +55,10 @@ public final class HttpServer implements AutoCloseable {
   /** Starts serving {@code sk} on the configured host and port (0: any free port). */
   public static HttpServer start(Statekeeper sk) {
     StatekeeperConfig config = sk.config();
-    long maxBody = config.maxBodyBytes();
+    long maxBody = config.http().maxBodyBytes();
     List<Routes.Route> registered = new java.util.ArrayList<>();
-    RequestObserver observer = new RequestObserver(config.ops(), sk.meterRegistry());
-    RateLimits rateLimits = new RateLimits(config.ops(), sk.meterRegistry());
+    RequestObserver observer = new RequestObserver(config.http(), config.ops().metricsEnabled(), sk.meterRegistry());
+    RateLimits rateLimits = new RateLimits(config.http(), sk.meterRegistry());
     Javalin app =
         Javalin.create(
             c -> {
@@ -67,8 +67,8 @@ public final class HttpServer implements AutoCloseable {
               c.concurrency.useVirtualThreads = true;
               c.http.maxRequestSize = maxBody;
               c.http.prefer405over404 = true;
-              c.jetty.host = config.host();
-              c.jetty.port = config.port();
+              c.jetty.host = config.http().host();
+              c.jetty.port = config.http().port();
               // A body that stalls or trickles is answered 408 instead of holding a request
               // for the connector's idle timeout (30 s) or longer; idle connections and long
               // polls (nothing being read) are not affected.
@@ -80,7 +80,7 @@ public final class HttpServer implements AutoCloseable {
               c.jetty.modifyServer(server -> {
                 server.setErrorHandler(new ProblemErrorHandler());
                 // Graceful stop: refuse new requests, let those in flight finish (up to the timeout).
-                server.setStopTimeout(config.shutdownTimeout().toMillis());
+                server.setStopTimeout(config.http().shutdownTimeout().toMillis());
                 server.setHandler(new GracefulHandler(server.getHandler()));
               });
               c.requestLogger.http(observer::end);

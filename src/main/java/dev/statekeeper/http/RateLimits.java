@@ -31,7 +31,7 @@ final class RateLimits {
   private final Cache<String, RateLimiter> limiters =
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(100_000).build();
 
-  RateLimits(StatekeeperConfig.Ops ops, MeterRegistry meters) {
+  RateLimits(HttpSettings ops, MeterRegistry meters) {
     for (Role role : Role.values()) {
       ops.rateLimit(role).ifPresent(limit -> configs.put(role, RateLimiterConfig.custom()
           .limitForPeriod(limit.permits())
@@ -70,6 +70,6 @@ final class RateLimits {
   }
 
   private static String describe(RateLimiterConfig c) {
-    return c.getLimitForPeriod() + " requests per " + StatekeeperConfig.format(c.getLimitRefreshPeriod());
+    return c.getLimitForPeriod() + " requests per " + dev.statekeeper.config.Setting.format(c.getLimitRefreshPeriod());
   }
 }

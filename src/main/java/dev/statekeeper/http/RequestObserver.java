@@ -50,10 +50,10 @@ final class RequestObserver {
   private volatile InternalRouter router; // set once the app exists, before it starts
   private final Meter.MeterProvider<Timer> timers; // null when metrics are off
 
-  RequestObserver(StatekeeperConfig.Ops ops, MeterRegistry meters) {
-    this.log = ops.requestLog();
+  RequestObserver(HttpSettings http, boolean metricsEnabled, MeterRegistry meters) {
+    this.log = http.requestLog();
     this.timers =
-        ops.metricsEnabled()
+        metricsEnabled
             ? Timer.builder("http.server.requests")
                 .description("HTTP requests by method, route template, status and outcome")
                 .serviceLevelObjectives(BUCKETS)

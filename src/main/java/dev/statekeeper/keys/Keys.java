@@ -59,7 +59,7 @@ public final class Keys {
     this.byId =
         Caffeine.newBuilder()
             .maximumSize(10_000)
-            .expireAfterWrite(config.keyCacheTtl())
+            .expireAfterWrite(config.keys().keyCacheTtl())
             .recordStats()
             .build(this::load);
     // Level "local": this node's memory. A shared level (Redis) reports under the same names.

@@ -57,7 +57,7 @@ public final class Memory implements AutoCloseable {
     this.authz = authz;
     this.ownRunner = ownRunner;
     this.repository = MemoryRepository.forStore(store);
-    this.retention = new VersionRetention(store, config.memoryRetention(), config.retentionInterval());
+    this.retention = new VersionRetention(store, config.memory().memoryRetention(), config.jobs().retentionInterval());
     this.embedder = embedder;
     this.vectors = new MemoryVectors(store);
     this.index = new VectorIndex(vectors, embedder.model(), INDEX_REFRESH);
@@ -127,7 +127,7 @@ public final class Memory implements AutoCloseable {
     Namespaces.namespace(namespace);
     Namespaces.key(key);
     require(caller, Action.WRITE, namespace);
-    MemoryRepository.Content content = MemoryInput.content(write, config.maxMemoryValueBytes());
+    MemoryRepository.Content content = MemoryInput.content(write, config.memory().maxMemoryValueBytes());
     PutResult r =
         repository.put(
             caller.tenant(), namespace, key, content, precondition == null ? Precondition.NONE : precondition,

@@ -22,7 +22,7 @@ public final class MemoryImport {
 
   public MemoryImport(Store store, StatekeeperConfig config) {
     this.repository = MemoryRepository.forStore(store);
-    this.maxValueBytes = config.maxMemoryValueBytes();
+    this.maxValueBytes = config.memory().maxMemoryValueBytes();
   }
 
   /** An entry as an import found it. */

@@ -92,7 +92,7 @@ public record RetentionRule(String prefix, Integer keepVersions, Duration maxAge
                   "memory-retention keep-versions must be a whole number; got '" + value + "' in '" + rule + "'");
             }
           }
-          case "max-age" -> age = StatekeeperConfig.parseDuration("memory-retention max-age", value);
+          case "max-age" -> age = dev.statekeeper.config.Setting.parseDuration("memory-retention max-age", value);
           default ->
               throw new IllegalArgumentException(
                   "memory-retention limit '" + l + "' in '" + rule + "' is not keep-versions:N or max-age:DURATION");
@@ -112,7 +112,7 @@ public record RetentionRule(String prefix, Integer keepVersions, Duration maxAge
     for (RetentionRule r : rules) {
       List<String> limits = new ArrayList<>();
       if (r.keepVersions() != null) limits.add("keep-versions:" + r.keepVersions());
-      if (r.maxAge() != null) limits.add("max-age:" + StatekeeperConfig.format(r.maxAge()));
+      if (r.maxAge() != null) limits.add("max-age:" + dev.statekeeper.config.Setting.format(r.maxAge()));
       parts.add(r.prefix() + "=" + String.join(",", limits));
     }
     return parts.isEmpty() ? "none" : String.join(";", parts);

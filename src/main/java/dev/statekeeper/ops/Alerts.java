@@ -93,12 +93,12 @@ public final class Alerts implements AutoCloseable {
       InstantSource clock,
       Duration webhookBackoff) {
     this.store = store;
-    this.dataDir = config.dataDir();
+    this.dataDir = config.store().dataDir();
     this.census = census;
     this.requests = requests;
     this.clock = clock;
     this.interval = config.ops().alertInterval();
-    this.rules = rules(config.ops());
+    this.rules = rules(config.ops(), config.tasks().alertSlaMinPercent());
     this.webhook =
         config.ops().alertWebhook() == null ? null : new AlertWebhook(config.ops().alertWebhook(), instanceName(config), meters, webhookBackoff);
     for (Rule r : rules) {
@@ -124,15 +124,15 @@ public final class Alerts implements AutoCloseable {
     return job;
   }
 
-  private static List<Rule> rules(StatekeeperConfig.Ops o) {
+  private static List<Rule> rules(OpsSettings o, Double slaMinPercent) {
     List<Rule> rules = new ArrayList<>();
     rules.add(new Rule(
         new AlertRule("StatekeeperStoreUnreachable", "critical", "the database does not answer", "unreachable"),
         r -> r.store().up()
             ? Outcome.no("reachable")
             : new Outcome(true, "unreachable", "the store does not answer: " + r.store().error())));
-    if (o.alertSlaMinPercent() != null) {
-      double min = o.alertSlaMinPercent();
+    if (slaMinPercent != null) {
+      double min = slaMinPercent;
       rules.add(new Rule(
           new AlertRule("StatekeeperSlaComplianceLow", "critical",
               "SLA compliance of CRITICAL tasks settled within the last hour", "< " + pct(min)),
@@ -149,7 +149,7 @@ public final class Alerts implements AutoCloseable {
       double max = o.alertErrorRateMaxPercent();
       rules.add(new Rule(
           new AlertRule("StatekeeperErrorRateHigh", "critical",
-              "share of 5xx answers over " + StatekeeperConfig.format(o.alertWindow()), "> " + pct(max)),
+              "share of 5xx answers over " + dev.statekeeper.config.Setting.format(o.alertWindow()), "> " + pct(max)),
           r -> {
             if (r.requests().requests() < MIN_REQUESTS) return Outcome.no("too few requests");
             String value = pct(100 * r.requests().errorRatio());
@@ -162,8 +162,8 @@ public final class Alerts implements AutoCloseable {
       double maxSeconds = o.alertP99Max().toNanos() / 1e9;
       rules.add(new Rule(
           new AlertRule("StatekeeperLatencyP99High", "warning",
-              "99th percentile of request latency over " + StatekeeperConfig.format(o.alertWindow()),
-              "> " + StatekeeperConfig.format(o.alertP99Max())),
+              "99th percentile of request latency over " + dev.statekeeper.config.Setting.format(o.alertWindow()),
+              "> " + dev.statekeeper.config.Setting.format(o.alertP99Max())),
           r -> {
             if (r.requests().requests() < MIN_REQUESTS) return Outcome.no("too few requests");
             double p99 = r.requests().quantileSeconds(0.99);
@@ -309,7 +309,7 @@ public final class Alerts implements AutoCloseable {
     } catch (java.io.IOException e) {
       host = "localhost";
     }
-    return host + ":" + config.port();
+    return host + ":" + config.http().port();
   }
 
   /** Stops the webhook's sender (the evaluation job is stopped by its runner). */

@@ -29,7 +29,7 @@ public final class Doctor {
           "correct the setting named above (command line, STATEKEEPER_* environment or --config file)"));
       return out;
     }
-    out.add(DoctorCheck.pass("configuration", "valid; store: " + config.describeStore()));
+    out.add(DoctorCheck.pass("configuration", "valid; store: " + config.store().describeStore()));
     SettingsChecks.all(config, args).forEach(c -> out.add(safely(c.name(), c.check())));
     StorageChecks.all(config).forEach(c -> out.add(safely(c.name(), c.check())));
     return out;

@@ -22,7 +22,7 @@ public final class LogFormat {
   private LogFormat() {}
 
   /** Replaces the encoder of the console appender; does nothing when Logback is not the backend. */
-  public static void apply(StatekeeperConfig.LogFormat format) {
+  public static void apply(dev.statekeeper.ops.OpsSettings.LogFormat format) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return;
     }
@@ -31,7 +31,7 @@ public final class LogFormat {
       return;
     }
     Encoder<ILoggingEvent> encoder;
-    if (format == StatekeeperConfig.LogFormat.JSON) {
+    if (format == dev.statekeeper.ops.OpsSettings.LogFormat.JSON) {
       JsonEncoder json = new JsonEncoder();
       json.setWithSequenceNumber(false);
       json.setWithNanoseconds(false);

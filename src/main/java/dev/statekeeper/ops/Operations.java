@@ -26,13 +26,13 @@ public final class Operations implements AutoCloseable {
   private Operations(
       StatekeeperConfig config, Store store, Tasks tasks, Metrics metrics, IntSupplier pendingMigrations, InstantSource clock) {
     this.metrics = metrics;
-    metrics.bindDiskSpace(config.dataDir()); // now that the store has made it
-    StatekeeperConfig.Ops o = config.ops();
+    metrics.bindDiskSpace(config.store().dataDir()); // now that the store has made it
+    dev.statekeeper.ops.OpsSettings o = config.ops();
     health.registerCritical("database", BuiltInChecks.database(store, pendingMigrations));
     health.register("pool", BuiltInChecks.pool(store, o.alertPoolBusyMaxPercent() == null ? 100 : o.alertPoolBusyMaxPercent()));
-    health.register("disk", BuiltInChecks.disk(config.dataDir(), o.diskMinFreePercent()));
-    health.register("lease_reaper", BuiltInChecks.leaseReaper(tasks, config.reaperInterval(), clock, clock.instant()));
-    this.taskGauges = new TaskGauges(tasks::census, o.metricsRefresh());
+    health.register("disk", BuiltInChecks.disk(config.store().dataDir(), o.diskMinFreePercent()));
+    health.register("lease_reaper", BuiltInChecks.leaseReaper(tasks, config.tasks().reaperInterval(), clock, clock.instant()));
+    this.taskGauges = new TaskGauges(tasks::census, config.tasks().metricsRefresh());
     if (metrics.enabled()) {
       taskGauges.register(metrics.registry());
     }

@@ -1,5 +1,7 @@
 package dev.statekeeper.ops;
 
+import dev.statekeeper.http.HttpSettings;
+import dev.statekeeper.store.StoreSettings;
 import static dev.statekeeper.ops.DoctorCheck.fail;
 import static dev.statekeeper.ops.DoctorCheck.pass;
 import static dev.statekeeper.ops.DoctorCheck.skip;
@@ -42,7 +44,7 @@ final class StorageChecks {
     List<Doctor.Named> checks = new ArrayList<>();
     checks.add(new Doctor.Named("data_dir_writable", () -> dataDirWritable(c)));
     checks.add(new Doctor.Named("disk_space", () -> diskSpace(c)));
-    if (c.usesPostgres()) {
+    if (c.store().usesPostgres()) {
       checks.add(new Doctor.Named("store_reachable", () -> withPostgres(c, "store_reachable", conn -> reachable(conn, c))));
       checks.add(new Doctor.Named("migrations", () -> migrations(c)));
       checks.add(new Doctor.Named("postgres_version", () -> withPostgres(c, "postgres_version", StorageChecks::postgresVersion)));
@@ -77,23 +79,23 @@ final class StorageChecks {
   // ---------------------------------------------------------------- data directory and disk
 
   static DoctorCheck dataDirWritable(StatekeeperConfig c) {
-    Path dir = c.dataDir().toAbsolutePath();
+    Path dir = c.store().dataDir().toAbsolutePath();
     Path existing = DiskSpace.existingAncestor(dir);
     if (!Files.isDirectory(existing)) {
-      return fail("data_dir_writable", existing + " is not a directory", "point --data-dir at a directory");
+      return fail("data_dir_writable", existing + " is not a directory", "point " + StoreSettings.DATA_DIR.option() + " at a directory");
     }
     try {
       Path probe = Files.createTempFile(existing, ".statekeeper-doctor", ".tmp");
       Files.delete(probe);
     } catch (IOException e) {
       return fail("data_dir_writable", existing + " is not writable by this user: " + e.getMessage(),
-          "chown the directory to the service user or choose another --data-dir");
+          "chown the directory to the service user or choose another " + StoreSettings.DATA_DIR.option());
     }
     return pass("data_dir_writable", dir + (existing.equals(dir) ? " is writable" : " will be created in " + existing));
   }
 
   static DoctorCheck diskSpace(StatekeeperConfig c) throws IOException {
-    DiskSpace s = DiskSpace.of(c.dataDir());
+    DiskSpace s = DiskSpace.of(c.store().dataDir());
     String what = String.format(Locale.ROOT, "%.1f%% free (%d MiB of %d MiB) on %s", s.freePercent(),
         s.freeBytes() >> 20, s.totalBytes() >> 20, s.path());
     if (s.freeBytes() < 100L << 20) {
@@ -107,31 +109,31 @@ final class StorageChecks {
   }
 
   static DoctorCheck dataDirLock(StatekeeperConfig c) throws IOException {
-    Path lock = c.dataDir().resolve("statekeeper.lock");
+    Path lock = c.store().dataDir().resolve("statekeeper.lock");
     if (!Files.exists(lock)) {
-      return pass("data_dir_lock", "no server uses " + c.dataDir());
+      return pass("data_dir_lock", "no server uses " + c.store().dataDir());
     }
     try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
       FileLock l = ch.tryLock();
       if (l == null) {
-        return fail("data_dir_lock", "another Statekeeper process is using " + c.dataDir().toAbsolutePath(),
-            "stop that server first, or give this one its own --data-dir (SQLite: one server per directory)");
+        return fail("data_dir_lock", "another Statekeeper process is using " + c.store().dataDir().toAbsolutePath(),
+            "stop that server first, or give this one its own " + StoreSettings.DATA_DIR.option() + " (SQLite: one server per directory)");
       }
       l.release();
     } catch (java.nio.channels.OverlappingFileLockException e) {
-      return fail("data_dir_lock", "this process already uses " + c.dataDir().toAbsolutePath(), "give this server its own --data-dir");
+      return fail("data_dir_lock", "this process already uses " + c.store().dataDir().toAbsolutePath(), "give this server its own " + StoreSettings.DATA_DIR.option());
     }
-    return pass("data_dir_lock", "no server uses " + c.dataDir());
+    return pass("data_dir_lock", "no server uses " + c.store().dataDir());
   }
 
   static DoctorCheck filesystem(StatekeeperConfig c) throws IOException {
-    String type = Files.getFileStore(DiskSpace.existingAncestor(c.dataDir())).type().toLowerCase(Locale.ROOT);
+    String type = Files.getFileStore(DiskSpace.existingAncestor(c.store().dataDir())).type().toLowerCase(Locale.ROOT);
     if (type.startsWith("nfs") || type.contains("cifs") || type.contains("smb") || type.contains("sshfs") || type.startsWith("9p")) {
       return fail("filesystem", "the data directory is on " + type + ": SQLite's WAL mode needs a local file system (shared memory, locks)",
-          "use a local disk for --data-dir, or PostgreSQL (--database-url) for shared storage");
+          "use a local disk for " + StoreSettings.DATA_DIR.option() + ", or PostgreSQL (" + StoreSettings.DATABASE_URL.option() + ") for shared storage");
     }
     if (type.equals("tmpfs")) {
-      return warn("filesystem", "the data directory is on tmpfs: everything is lost at reboot", "use a persistent disk for --data-dir");
+      return warn("filesystem", "the data directory is on tmpfs: everything is lost at reboot", "use a persistent disk for " + StoreSettings.DATA_DIR.option());
     }
     return pass("filesystem", type);
   }
@@ -139,7 +141,7 @@ final class StorageChecks {
   // ---------------------------------------------------------------- the store
 
   private static DoctorCheck withSqlite(StatekeeperConfig c, String name, ConnectionCheck check) throws SQLException {
-    Path file = c.sqliteFile();
+    Path file = c.store().sqliteFile();
     if (!Files.exists(file)) {
       return skip(name, "no database yet at " + file + "; the first start creates it");
     }
@@ -155,18 +157,18 @@ final class StorageChecks {
     try (Connection conn = postgres(c)) {
       return check.run(conn);
     } catch (SQLException e) {
-      return fail(name, "cannot reach " + c.describeStore() + ": " + e.getMessage(),
-          "check --database-url, the credentials, and that PostgreSQL accepts connections from this host (pg_hba.conf)");
+      return fail(name, "cannot reach " + c.store().describeStore() + ": " + e.getMessage(),
+          "check " + StoreSettings.DATABASE_URL.option() + ", the credentials, and that PostgreSQL accepts connections from this " + HttpSettings.HOST.name() + " (pg_hba.conf)");
     }
   }
 
   private static Connection postgres(StatekeeperConfig c) throws SQLException {
     Properties p = new Properties();
-    if (c.databaseUser() != null) p.setProperty("user", c.databaseUser());
-    if (c.databasePassword() != null) p.setProperty("password", c.databasePassword());
+    if (c.store().databaseUser() != null) p.setProperty("user", c.store().databaseUser());
+    if (c.store().databasePassword() != null) p.setProperty("password", c.store().databasePassword());
     p.setProperty("connectTimeout", Long.toString(CONNECT.toSeconds()));
     p.setProperty("ApplicationName", "statekeeper-doctor");
-    return DriverManager.getConnection(c.databaseUrl(), p);
+    return DriverManager.getConnection(c.store().databaseUrl(), p);
   }
 
   static DoctorCheck reachable(Connection conn, StatekeeperConfig c) throws SQLException {
@@ -179,7 +181,7 @@ final class StorageChecks {
       best = Math.min(best, System.nanoTime() - t0);
     }
     double ms = best / 1e6;
-    String what = String.format(Locale.ROOT, "%s answers; round trip %.2f ms", c.describeStore(), ms);
+    String what = String.format(Locale.ROOT, "%s answers; round trip %.2f ms", c.store().describeStore(), ms);
     if (ms > 20) {
       return warn("store_reachable", what + ": every request makes one or more", "run the database close to the server (same zone); check the network");
     }
@@ -187,16 +189,16 @@ final class StorageChecks {
   }
 
   static DoctorCheck migrations(StatekeeperConfig c) {
-    if (!c.usesPostgres() && !Files.exists(c.sqliteFile())) {
+    if (!c.store().usesPostgres() && !Files.exists(c.store().sqliteFile())) {
       return skip("migrations", "no database yet; the first start applies every migration");
     }
     Flyway flyway;
-    Dialect dialect = c.usesPostgres() ? Dialect.POSTGRES : Dialect.SQLITE;
+    Dialect dialect = c.store().usesPostgres() ? Dialect.POSTGRES : Dialect.SQLITE;
     var conf = Flyway.configure().locations(dialect.migrationLocation()).loggers("slf4j");
-    if (c.usesPostgres()) {
-      conf.dataSource(c.databaseUrl(), c.databaseUser(), c.databasePassword());
+    if (c.store().usesPostgres()) {
+      conf.dataSource(c.store().databaseUrl(), c.store().databaseUser(), c.store().databasePassword());
     } else {
-      conf.dataSource("jdbc:sqlite:" + c.sqliteFile().toAbsolutePath(), null, null);
+      conf.dataSource("jdbc:sqlite:" + c.store().sqliteFile().toAbsolutePath(), null, null);
     }
     flyway = conf.load();
     var info = flyway.info();
@@ -245,9 +247,9 @@ final class StorageChecks {
   }
 
   static DoctorCheck sqliteSynchronous(StatekeeperConfig c) {
-    if (c.sqliteSynchronous() == StatekeeperConfig.SqliteSync.NORMAL) {
+    if (c.store().sqliteSynchronous() == StoreSettings.SqliteSync.NORMAL) {
       return warn("sqlite_synchronous", "synchronous=NORMAL: the last writes before a power loss or OS crash may be lost",
-          "use --sqlite-synchronous FULL (the default) unless losing the last writes on power loss is acceptable");
+          "use " + StoreSettings.SQLITE_SYNCHRONOUS.option() + " FULL (the default) unless losing the last writes on power loss is acceptable");
     }
     return pass("sqlite_synchronous", "FULL: acknowledged writes survive power loss");
   }
@@ -264,7 +266,7 @@ final class StorageChecks {
   }
 
   static DoctorCheck walSize(StatekeeperConfig c) throws IOException {
-    Path wal = Path.of(c.sqliteFile() + "-wal");
+    Path wal = Path.of(c.store().sqliteFile() + "-wal");
     if (!Files.exists(wal)) {
       return pass("sqlite_wal_size", "no write-ahead log outstanding");
     }
@@ -325,11 +327,11 @@ final class StorageChecks {
     int used = Integer.parseInt(single(conn, "SELECT COUNT(*) FROM pg_stat_activity"));
     int available = max - reserved - used;
     // a node uses its pool, one LISTEN connection and one for notifications
-    int needed = c.poolSize() + 2;
+    int needed = c.store().poolSize() + 2;
     String what = "max_connections " + max + ", " + used + " in use; one node needs " + needed;
     if (needed > available) {
       return warn("postgres_connections", what + ": not enough left for this node",
-          "raise max_connections in postgresql.conf or lower --pool-size (every node needs pool-size + 2)");
+          "raise max_connections in postgresql.conf or lower " + StoreSettings.POOL_SIZE.option() + " (every node needs " + StoreSettings.POOL_SIZE.name() + " + 2)");
     }
     return pass("postgres_connections", what);
   }

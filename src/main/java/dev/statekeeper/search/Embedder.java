@@ -51,11 +51,11 @@ public interface Embedder {
   }
 
   /** The embedder a configuration names (its {@code embedding-*} settings). */
-  static Embedder of(dev.statekeeper.StatekeeperConfig.Embedding e) {
+  static Embedder of(EmbeddingSettings e) {
     return switch (e.provider()) {
-      case "ollama" -> ollama(java.net.URI.create(e.url()), e.model(), e.dimensions());
-      case "openai" -> openAiCompatible(java.net.URI.create(e.url()), e.model(), e.dimensions(), e.apiKey());
-      default -> localMiniLm();
+      case OLLAMA -> ollama(java.net.URI.create(e.url()), e.model(), e.dimensions());
+      case OPENAI -> openAiCompatible(java.net.URI.create(e.url()), e.model(), e.dimensions(), e.apiKey());
+      case LOCAL -> localMiniLm();
     };
   }
 

@@ -43,13 +43,13 @@ public final class SessionImport {
     SessionInput.id(s.id());
     SessionInput.name("agent", s.agent());
     SessionInput.name("user", s.user());
-    String state = SessionInput.state(s.state(), config.maxStateBytes());
+    String state = SessionInput.state(s.state(), config.sessions().maxStateBytes());
     List<SessionRepository.PreparedEvent> events = new ArrayList<>(s.events().size());
     for (int i = 0; i < s.events().size(); i++) {
       ImportedEvent e = s.events().get(i);
       try {
         events.add(new SessionRepository.PreparedEvent(
-            SessionInput.eventType(e.type()), SessionInput.data(e.data(), config.maxEventBytes())));
+            SessionInput.eventType(e.type()), SessionInput.data(e.data(), config.sessions().maxEventBytes())));
       } catch (StatekeeperException x) {
         throw new StatekeeperException.InvalidInput(x.code(), "event " + i + ": " + x.getMessage());
       }

@@ -40,7 +40,7 @@ public final class Sessions implements AutoCloseable {
     this.authz = authz;
     this.ownRunner = ownRunner;
     this.repository = SessionRepository.forStore(store);
-    this.retention = new EventRetention(repository, config.sessionEventRetention(), config.retentionInterval());
+    this.retention = new EventRetention(repository, config.sessions().sessionEventRetention(), config.jobs().retentionInterval());
   }
 
   /**
@@ -77,7 +77,7 @@ public final class Sessions implements AutoCloseable {
     requireWriter(caller);
     String agent = SessionInput.name("agent", s.agent());
     String user = SessionInput.name("user", s.user());
-    String state = SessionInput.state(s.state(), config.maxStateBytes());
+    String state = SessionInput.state(s.state(), config.sessions().maxStateBytes());
     SessionRepository.Created created =
         repository
             .create(caller.tenant(), id, agent, user, state, c -> authz.grantCreator(c, caller, "session:" + id))
@@ -114,7 +114,7 @@ public final class Sessions implements AutoCloseable {
         }
         prepared.add(
             new SessionRepository.PreparedEvent(
-                SessionInput.eventType(e.type()), SessionInput.data(e.data(), config.maxEventBytes())));
+                SessionInput.eventType(e.type()), SessionInput.data(e.data(), config.sessions().maxEventBytes())));
       } catch (InvalidInput ex) {
         throw events.size() == 1 ? ex : new InvalidInput(ex.code(), "event " + i + ": " + ex.getMessage());
       } catch (StatekeeperException.PayloadTooLarge ex) {
@@ -167,7 +167,7 @@ public final class Sessions implements AutoCloseable {
     if (state == null || state.isNull()) {
       throw new InvalidInput("invalid_state", "state is required: a JSON object");
     }
-    String json = SessionInput.state(state, config.maxStateBytes());
+    String json = SessionInput.state(state, config.sessions().maxStateBytes());
     return repository
         .replaceState(caller.tenant(), id, expectedVersion, json)
         .orElseThrow(

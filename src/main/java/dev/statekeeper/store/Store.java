@@ -55,35 +55,35 @@ public final class Store implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.readOnly = readOnly;
-    this.dialect = config.usesPostgres() ? Dialect.POSTGRES : Dialect.SQLITE;
-    if (dialect == Dialect.SQLITE && readOnly && !Files.exists(config.sqliteFile())) {
-      throw new IllegalStateException("there is no store at " + config.sqliteFile().toAbsolutePath());
+    this.dialect = config.store().usesPostgres() ? Dialect.POSTGRES : Dialect.SQLITE;
+    if (dialect == Dialect.SQLITE && readOnly && !Files.exists(config.store().sqliteFile())) {
+      throw new IllegalStateException("there is no store at " + config.store().sqliteFile().toAbsolutePath());
     }
     if (dialect == Dialect.SQLITE && !readOnly) {
       try {
-        Files.createDirectories(config.dataDir());
+        Files.createDirectories(config.store().dataDir());
         lockChannel =
             FileChannel.open(
-                config.dataDir().resolve("statekeeper.lock"),
+                config.store().dataDir().resolve("statekeeper.lock"),
                 StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         dataDirLock = tryLock(lockChannel);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot use data directory " + config.dataDir(), e);
+        throw new UncheckedIOException("cannot use data directory " + config.store().dataDir(), e);
       }
       if (dataDirLock == null) {
         closeQuietly(lockChannel);
         throw new IllegalStateException(
             "another Statekeeper process (or instance in this process) is using "
-                + config.dataDir().toAbsolutePath()
-                + "; stop it first or choose another --data-dir");
+                + config.store().dataDir().toAbsolutePath()
+                + "; stop it first or choose another " + StoreSettings.DATA_DIR.option());
       }
     } else {
       lockChannel = null;
       dataDirLock = null;
     }
     if (dialect == Dialect.POSTGRES) {
-      this.postgresSource = new ReconnectingDataSource(config.databaseUrl(), postgresProperties(config, "statekeeper"));
+      this.postgresSource = new ReconnectingDataSource(config.store().databaseUrl(), postgresProperties(config, "statekeeper"));
       requireReachable(config);
       this.pool = postgresPool(config, postgresSource, meters);
     } else {
@@ -308,15 +308,15 @@ public final class Store implements AutoCloseable {
     if (dialect != Dialect.POSTGRES) {
       throw new UnsupportedOperationException("dedicated connections are for PostgreSQL");
     }
-    return DriverManager.getConnection(config.databaseUrl(), postgresProperties(config, "statekeeper-listen"));
+    return DriverManager.getConnection(config.store().databaseUrl(), postgresProperties(config, "statekeeper-listen"));
   }
 
   private static Properties postgresProperties(StatekeeperConfig config, String applicationName) {
     Properties props = new Properties();
-    if (config.databaseUser() != null) props.setProperty("user", config.databaseUser());
-    if (config.databasePassword() != null) props.setProperty("password", config.databasePassword());
+    if (config.store().databaseUser() != null) props.setProperty("user", config.store().databaseUser());
+    if (config.store().databasePassword() != null) props.setProperty("password", config.store().databasePassword());
     props.setProperty("ApplicationName", applicationName);
-    props.setProperty("connectTimeout", Long.toString(Math.max(1, config.connectionTimeout().toSeconds())));
+    props.setProperty("connectTimeout", Long.toString(Math.max(1, config.store().connectionTimeout().toSeconds())));
     props.setProperty("tcpKeepAlive", "true");
     props.setProperty("reWriteBatchedInserts", "true");
     return props;
@@ -400,11 +400,11 @@ public final class Store implements AutoCloseable {
   }
 
   private static void requireReachable(StatekeeperConfig config) {
-    try (Connection c = DriverManager.getConnection(config.databaseUrl(), postgresProperties(config, "statekeeper-start"))) {
+    try (Connection c = DriverManager.getConnection(config.store().databaseUrl(), postgresProperties(config, "statekeeper-start"))) {
       c.isValid(1);
     } catch (SQLException e) {
       throw new dev.statekeeper.StatekeeperException.StoreUnavailable(
-          "cannot reach " + config.describeStore() + ": " + e.getMessage(), e);
+          "cannot reach " + config.store().describeStore() + ": " + e.getMessage(), e);
     }
   }
 
@@ -494,7 +494,7 @@ public final class Store implements AutoCloseable {
     SQLiteConfig sc = new SQLiteConfig();
     sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
     sc.setSynchronous(
-        config.sqliteSynchronous() == StatekeeperConfig.SqliteSync.FULL
+        config.store().sqliteSynchronous() == StoreSettings.SqliteSync.FULL
             ? SQLiteConfig.SynchronousMode.FULL
             : SQLiteConfig.SynchronousMode.NORMAL);
     sc.setBusyTimeout(10_000);
@@ -509,7 +509,7 @@ public final class Store implements AutoCloseable {
         return c;
       }
     };
-    ds.setUrl("jdbc:sqlite:" + config.sqliteFile().toAbsolutePath());
+    ds.setUrl("jdbc:sqlite:" + config.store().sqliteFile().toAbsolutePath());
     return ds;
   }
 
@@ -537,13 +537,13 @@ public final class Store implements AutoCloseable {
     try (Connection c = sqliteDataSource().getConnection()) {
       c.createStatement().close();
     } catch (SQLException e) {
-      throw SqlErrors.translate(e, "opening " + config.sqliteFile());
+      throw SqlErrors.translate(e, "opening " + config.store().sqliteFile());
     }
     HikariConfig hc = new HikariConfig();
     hc.setPoolName("statekeeper-sqlite-read");
     hc.setDataSource(sqliteDataSource());
     hc.setConnectionInitSql("PRAGMA query_only = 1");
-    hc.setMaximumPoolSize(Math.max(2, Math.min(config.poolSize(), 16)));
+    hc.setMaximumPoolSize(Math.max(2, Math.min(config.store().poolSize(), 16)));
     hc.setMinimumIdle(1);
     hc.setConnectionTimeout(10_000);
     if (meters != null) {
@@ -557,11 +557,11 @@ public final class Store implements AutoCloseable {
     HikariConfig hc = new HikariConfig();
     hc.setPoolName("statekeeper-pg");
     hc.setDataSource(source);
-    hc.setMaximumPoolSize(config.poolSize());
-    hc.setMinimumIdle(Math.min(2, config.poolSize()));
+    hc.setMaximumPoolSize(config.store().poolSize());
+    hc.setMinimumIdle(Math.min(2, config.store().poolSize()));
     // A request waits at most this long for a connection, then gets 503 store_unavailable.
-    hc.setConnectionTimeout(config.connectionTimeout().toMillis());
-    hc.setValidationTimeout(Math.max(250, Math.min(2_000, config.connectionTimeout().toMillis() / 2)));
+    hc.setConnectionTimeout(config.store().connectionTimeout().toMillis());
+    hc.setValidationTimeout(Math.max(250, Math.min(2_000, config.store().connectionTimeout().toMillis() / 2)));
     // Never fail the pool for an unreachable database: the source above keeps reconnecting.
     hc.setInitializationFailTimeout(-1);
     if (meters != null) {

@@ -81,7 +81,7 @@ public final class Tasks implements AutoCloseable {
     this.arrivals = new Arrivals(signals, notifier);
     this.reaper =
         new LeaseReaper(
-            repository, arrivals, config.reaperInterval(), config.idempotencyRetention(), clock);
+            repository, arrivals, config.tasks().reaperInterval(), config.tasks().idempotencyRetention(), clock);
     this.claimTimer = claimTimer(meters, "claimed");
     this.emptyClaimTimer = claimTimer(meters, "empty");
     for (Priority p : Priority.values()) {
@@ -219,7 +219,7 @@ public final class Tasks implements AutoCloseable {
         queue,
         priority,
         maxAttempts,
-        t.deadline() == null ? config.slaDeadline(priority).orElse(null) : null,
+        t.deadline() == null ? config.tasks().slaDeadline(priority).orElse(null) : null,
         key,
         key == null ? null : TaskInput.requestHash(normalized, queue, payload, priority, maxAttempts));
   }
@@ -409,7 +409,7 @@ public final class Tasks implements AutoCloseable {
       }
       try {
         handOver =
-            waiter.await(Duration.ofNanos(Math.min(remaining, config.claimPollInterval().toNanos())))
+            waiter.await(Duration.ofNanos(Math.min(remaining, config.tasks().claimPollInterval().toNanos())))
                 ? waiter.hops()
                 : 0;
       } catch (InterruptedException e) {
@@ -476,7 +476,7 @@ public final class Tasks implements AutoCloseable {
     // "Equal jitter": half the delay is fixed, half random, so retries of one burst spread out.
     double jitter = 0.5 + 0.5 * ThreadLocalRandom.current().nextDouble();
     return repository
-        .fail(caller.tenant(), id, holder, a, e, retry, config.retryBaseDelay(), config.retryMaxDelay(), jitter)
+        .fail(caller.tenant(), id, holder, a, e, retry, config.tasks().retryBaseDelay(), config.tasks().retryMaxDelay(), jitter)
         .orElseThrow(() -> leaseNotHeld(caller, id, holder, a));
   }
 
@@ -531,10 +531,10 @@ public final class Tasks implements AutoCloseable {
   // ---------------------------------------------------------------- helpers
 
   private Duration lease(Duration requested) {
-    Duration lease = requested == null ? config.defaultLease() : requested;
-    if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(config.maxLease()) > 0) {
+    Duration lease = requested == null ? config.tasks().defaultLease() : requested;
+    if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(config.tasks().maxLease()) > 0) {
       throw new InvalidInput(
-          "invalid_lease", "lease_seconds must be between 1 and " + config.maxLease().toSeconds()
+          "invalid_lease", "lease_seconds must be between 1 and " + config.tasks().maxLease().toSeconds()
               + "; got " + lease.toSeconds());
     }
     return lease;

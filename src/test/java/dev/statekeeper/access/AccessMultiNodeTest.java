@@ -31,8 +31,8 @@ class AccessMultiNodeTest {
   private static final Duration REACHES = Duration.ofSeconds(10);
 
   private static StatekeeperConfig node(Path dir, String db, String redis) {
-    return StatekeeperConfig.builder().dataDir(dir).databaseUrl(db).redisUrl(redis)
-        .bootstrapKey("multi-node-root-key-0123456789").build();
+    return StatekeeperConfig.builder().dataDir(dir).databaseUrl(db).set(dev.statekeeper.store.StoreSettings.REDIS_URL, redis)
+        .set(dev.statekeeper.keys.KeySettings.BOOTSTRAP_KEY, "multi-node-root-key-0123456789").build();
   }
 
   private static void revokedGrantAndKey_areRefusedByTheOtherNode(Statekeeper a, Statekeeper b) {
@@ -77,8 +77,8 @@ class AccessMultiNodeTest {
     // the same tenant name and the same epochs in both stores: only the store identity tells them apart
     String tenant = "shared-" + UUID.randomUUID();
     Caller admin = Caller.admin(tenant);
-    try (Statekeeper a = Statekeeper.open(StatekeeperConfig.builder().dataDir(dir.resolve("a")).redisUrl(redis).build());
-        Statekeeper b = Statekeeper.open(StatekeeperConfig.builder().dataDir(dir.resolve("b")).redisUrl(redis).build())) {
+    try (Statekeeper a = Statekeeper.open(StatekeeperConfig.builder().dataDir(dir.resolve("a")).set(dev.statekeeper.store.StoreSettings.REDIS_URL, redis).build());
+        Statekeeper b = Statekeeper.open(StatekeeperConfig.builder().dataDir(dir.resolve("b")).set(dev.statekeeper.store.StoreSettings.REDIS_URL, redis).build())) {
       a.access().grant(admin, new Grant("session:s1", Relation.OWNER, "agent:x"));
       b.access().grant(admin, new Grant("session:other", Relation.OWNER, "agent:y")); // b's epoch is 1 too
       assertThat(a.access().check(admin, "agent:x", Action.READ, "session:s1").allowed()).isTrue(); // now in Redis

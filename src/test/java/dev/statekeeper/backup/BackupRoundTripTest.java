@@ -44,12 +44,12 @@ class BackupRoundTripTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static StatekeeperConfig sqlite(Path dir) {
-    return StoreKind.SQLITE.config(dir).toBuilder().reaperInterval(Duration.ofHours(1)).build();
+    return StoreKind.SQLITE.config(dir).toBuilder().set(dev.statekeeper.tasks.TaskSettings.REAPER_INTERVAL, Duration.ofHours(1)).build();
   }
 
   private static StatekeeperConfig postgres(Path dir) {
     return StatekeeperConfig.builder().dataDir(dir).databaseUrl(TestDatabases.freshPostgresDatabase())
-        .reaperInterval(Duration.ofHours(1)).build();
+        .set(dev.statekeeper.tasks.TaskSettings.REAPER_INTERVAL, Duration.ofHours(1)).build();
   }
 
   /** Tasks in every state, with payloads, results, errors, events and idempotency keys. */

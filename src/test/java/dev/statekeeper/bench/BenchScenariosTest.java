@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BenchScenariosTest {
 
   private static Bench.Options options(String scenario, Path dir, Path json, Path report) {
-    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().sqliteSynchronous(StatekeeperConfig.SqliteSync.NORMAL).build();
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().set(dev.statekeeper.store.StoreSettings.SQLITE_SYNCHRONOUS, dev.statekeeper.store.StoreSettings.SqliteSync.NORMAL).build();
     return new Bench.Options(scenario, null, null, config, 40, Duration.ofSeconds(2), 100, 4, 4, 10, 500, 0.01, 20000,
         json, report, null);
   }

@@ -42,9 +42,9 @@ class ServeCommandTest {
     String[] a = args.toArray(String[]::new);
     ServeCommand serve = new ServeCommand();
     CommandLine cl = new CommandLine(serve);
-    cl.setDefaultValueProvider(SettingsDefaults.from(a, Map.of()));
+    serve.addOptions(cl.getCommandSpec(), Map.of());
     cl.parseArgs(a);
-    return serve.options.toConfig();
+    return serve.config();
   }
 
   private static ServerSocket occupy() throws Exception {

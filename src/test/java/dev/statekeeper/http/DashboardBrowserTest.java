@@ -58,7 +58,7 @@ class DashboardBrowserTest {
       Assumptions.abort(message + "; skipping the dashboard test");
     }
     StatekeeperConfig config =
-        StoreKind.SQLITE.config(dir.resolve("data")).toBuilder().metricsRefresh(Duration.ofMillis(100)).build();
+        StoreKind.SQLITE.config(dir.resolve("data")).toBuilder().set(dev.statekeeper.tasks.TaskSettings.METRICS_REFRESH, Duration.ofMillis(100)).build();
     sk = Statekeeper.open(config);
     sk.bootstrapRootKey();
     server = HttpServer.start(sk);

@@ -46,13 +46,13 @@ abstract class HttpContract
 
   /** The configuration under test: the store's test defaults, served on port 0. */
   StatekeeperConfig config(Path dir) {
-    return kind().config(dir).toBuilder().metricsRefresh(java.time.Duration.ofMillis(100)).build();
+    return kind().config(dir).toBuilder().set(dev.statekeeper.tasks.TaskSettings.METRICS_REFRESH, java.time.Duration.ofMillis(100)).build();
   }
 
   @BeforeAll
   void startServer(@TempDir Path dir) {
     StatekeeperConfig config = config(dir);
-    assertThat(config.bootstrapKey()).isEqualTo(ROOT_KEY);
+    assertThat(config.keys().bootstrapKey()).isEqualTo(ROOT_KEY);
     sk = Statekeeper.open(config);
     sk.bootstrapRootKey();
     server = HttpServer.start(sk);

@@ -60,7 +60,7 @@ class HttpFuzzTest {
     try {
       Path dir = Files.createTempDirectory("sk-fuzz-");
       // The reaper never runs: expiring leases and deadlines would change rows between two digests.
-      StatekeeperConfig config = kind.config(dir).toBuilder().reaperInterval(Duration.ofHours(1)).build();
+      StatekeeperConfig config = kind.config(dir).toBuilder().set(dev.statekeeper.tasks.TaskSettings.REAPER_INTERVAL, Duration.ofHours(1)).build();
       Statekeeper sk = Statekeeper.open(config);
       sk.bootstrapRootKey();
       HttpServer server = HttpServer.start(sk);

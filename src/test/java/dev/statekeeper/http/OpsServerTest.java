@@ -59,7 +59,7 @@ class OpsServerTest {
 
   @Test
   void aKeyOverItsRolesBudget_gets429WithRetryAfter_andOtherKeysDoNot() {
-    TestClient root = start(b -> b.rateLimit(Role.AGENT, new StatekeeperConfig.RateLimit(3, Duration.ofMinutes(1))));
+    TestClient root = start(b -> b.set(dev.statekeeper.http.HttpSettings.RATE_LIMIT_AGENT, new dev.statekeeper.http.HttpSettings.RateLimit(3, Duration.ofMinutes(1))));
     TestClient agent = key(root, "rl", "agent");
     TestClient other = key(root, "rl", "agent");
     TestClient admin = key(root, "rl", "admin");
@@ -85,7 +85,7 @@ class OpsServerTest {
 
   @Test
   void withMetricsRequireKey_metricsAreForAdminAndRootKeysOnly() {
-    TestClient root = start(b -> b.metricsRequireKey(true));
+    TestClient root = start(b -> b.set(dev.statekeeper.ops.OpsSettings.METRICS_REQUIRE_KEY, true));
     assertProblem(root.withKey(null).get("/metrics"), 401, "missing_key");
     assertProblem(key(root, "m", "reader").get("/metrics"), 403, "admin_required");
     assertProblem(root.withKey("sk_0123456789abcdef_nope").get("/metrics"), 401, "invalid_key");
@@ -94,7 +94,7 @@ class OpsServerTest {
 
   @Test
   void withMetricsOff_thereIsNoMetricsEndpoint_andTheServerStillServes() {
-    TestClient root = start(b -> b.metricsEnabled(false));
+    TestClient root = start(b -> b.set(dev.statekeeper.ops.OpsSettings.METRICS, false));
     assertProblem(root.withKey(null).get("/metrics"), 404, "metrics_off");
     assertJson(root.post("/v1/tasks", "{\"type\":\"t\"}"), 201);
     assertThat(assertJson(root.get("/health"), 200).get("status").asText()).isEqualTo("UP");
@@ -138,7 +138,7 @@ class OpsServerTest {
 
   @Test
   void stopping_finishesRequestsInFlight_thenRefusesConnections() throws Exception {
-    TestClient root = start(b -> b.shutdownTimeout(Duration.ofSeconds(10)));
+    TestClient root = start(b -> b.set(dev.statekeeper.http.HttpSettings.SHUTDOWN_TIMEOUT, Duration.ofSeconds(10)));
     int port = server.port();
     CompletableFuture<TestClient.Response> longPoll =
         CompletableFuture.supplyAsync(() -> root.post("/v1/tasks/claim", "{\"agent\":\"w\",\"wait_seconds\":30}"));

@@ -50,7 +50,7 @@ abstract class MemoryConcurrencyContract {
     // 50 writers queue on one row lock behind a pool of 24: the default 2s wait for a connection
     // sheds load in production (503), but on a busy CI machine this queue can outlast it, and
     // this test is about compare-and-set, not load shedding.
-    sk = Statekeeper.open(kind().config(dir).toBuilder().connectionTimeout(Duration.ofSeconds(20)).build());
+    sk = Statekeeper.open(kind().config(dir).toBuilder().set(dev.statekeeper.store.StoreSettings.CONNECTION_TIMEOUT, Duration.ofSeconds(20)).build());
     memory = sk.memory();
   }
 

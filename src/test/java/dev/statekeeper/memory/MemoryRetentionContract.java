@@ -45,7 +45,7 @@ abstract class MemoryRetentionContract {
 
   @BeforeAll
   void open(@TempDir Path dir) {
-    sk = Statekeeper.open(kind().config(dir).toBuilder().memoryRetention(RULES).retentionInterval(Duration.ofHours(1)).build());
+    sk = Statekeeper.open(kind().config(dir).toBuilder().set(dev.statekeeper.memory.MemorySettings.MEMORY_RETENTION, dev.statekeeper.memory.RetentionRule.parseAll(RULES)).set(dev.statekeeper.jobs.JobSettings.RETENTION_INTERVAL, Duration.ofHours(1)).build());
     memory = sk.memory();
   }
 
@@ -207,8 +207,8 @@ abstract class MemoryRetentionContract {
   void aRuleForEveryNamespace_appliesWhereNoOtherRuleDoes(@TempDir Path dir) {
     StatekeeperConfig config =
         kind().config(dir).toBuilder()
-            .memoryRetention("*=keep-versions:2;keep=keep-versions:4")
-            .retentionInterval(Duration.ofHours(1))
+            .set(dev.statekeeper.memory.MemorySettings.MEMORY_RETENTION, dev.statekeeper.memory.RetentionRule.parseAll("*=keep-versions:2;keep=keep-versions:4"))
+            .set(dev.statekeeper.jobs.JobSettings.RETENTION_INTERVAL, Duration.ofHours(1))
             .build();
     if (kind() == StoreKind.POSTGRES) {
       config = config.toBuilder().databaseUrl(TestDatabases.freshPostgresDatabase()).build(); // "*" would reach other suites' rows

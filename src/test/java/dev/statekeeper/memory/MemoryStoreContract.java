@@ -42,7 +42,7 @@ abstract class MemoryStoreContract {
   abstract StoreKind kind();
 
   StatekeeperConfig config(Path dir) {
-    return kind().config(dir).toBuilder().maxMemoryValueBytes(4096).retentionInterval(Duration.ofHours(1)).build();
+    return kind().config(dir).toBuilder().set(dev.statekeeper.memory.MemorySettings.MAX_MEMORY_VALUE_BYTES, (long) (4096)).set(dev.statekeeper.jobs.JobSettings.RETENTION_INTERVAL, Duration.ofHours(1)).build();
   }
 
   @BeforeAll
@@ -598,7 +598,7 @@ abstract class MemoryStoreContract {
     put("kb", "k", "1", "zebra");
     assertThat(memory.search(me, new SearchRequest("zebra", null, null, null, null))).hasSize(1); // hybrid
     assertThat(memory.search(me, new SearchRequest("zebra", null, null, "keyword", null))).hasSize(1);
-    assertThat(memory.search(me, new SearchRequest("zebra", null, null, "HYBRID", null))).hasSize(1);
+    assertProblem(() -> memory.search(me, new SearchRequest("zebra", null, null, "HYBRID", null)), StatekeeperException.InvalidInput.class, "invalid_search_mode");
     memory.embedPendingNow();
     assertThat(memory.search(me, new SearchRequest("a striped animal", null, null, "semantic", null)))
         .extracting(SearchHit::key).containsExactly("k");

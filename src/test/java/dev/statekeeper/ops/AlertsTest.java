@@ -76,8 +76,8 @@ class AlertsTest {
   @Test
   void slowRequests_fireTheLatencyAlert_thenItResolvesOnceTheyLeaveTheWindow(@TempDir Path dir) {
     StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder()
-        .alertWebhook("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
-        .alertWindow(Duration.ofMinutes(5))
+        .set(dev.statekeeper.ops.OpsSettings.ALERT_WEBHOOK, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
+        .set(dev.statekeeper.ops.OpsSettings.ALERT_WINDOW, Duration.ofMinutes(5))
         .build();
     try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
       alerts.evaluateNow(); // the window's first sample
@@ -159,7 +159,7 @@ class AlertsTest {
 
   @Test
   void aDiskLimitAboveTheFreeSpace_firesTheDiskAlert(@TempDir Path dir) {
-    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().diskMinFreePercent(100).build();
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().set(dev.statekeeper.ops.OpsSettings.DISK_MIN_FREE, (Double) (double) (100)).build();
     try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
       alerts.evaluateNow();
       assertThat(alerts.firing()).extracting(Alert::name).containsExactly("StatekeeperDiskSpaceLow");
@@ -235,7 +235,7 @@ class AlertsTest {
 
   @Test
   void alertTimes_areWholeSecondsInUtc_inTheJsonTheApiAndTheDashboardRead(@TempDir Path dir) throws Exception {
-    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().diskMinFreePercent(100).build();
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().set(dev.statekeeper.ops.OpsSettings.DISK_MIN_FREE, (Double) (double) (100)).build();
     try (dev.statekeeper.Statekeeper sk = dev.statekeeper.Statekeeper.open(config)) {
       sk.bootstrapRootKey();
       sk.operations().alerts().evaluateNow(); // the real clock: an instant with a fraction of a second

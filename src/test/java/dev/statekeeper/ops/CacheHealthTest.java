@@ -62,7 +62,7 @@ class CacheHealthTest {
   void health_withRedis_addsItToTheCacheCheck_andIsDegradedWhileRedisDoesNotAnswer(StoreKind kind) throws Exception {
     try (CuttableProxy proxy = new CuttableProxy(TestRedis.host(), TestRedis.port())) {
       StatekeeperConfig config = kind.config(dir).toBuilder()
-          .redisUrl("redis://127.0.0.1:" + proxy.port()).redisTimeout(Duration.ofMillis(200)).build();
+          .set(dev.statekeeper.store.StoreSettings.REDIS_URL, "redis://127.0.0.1:" + proxy.port()).set(dev.statekeeper.store.StoreSettings.REDIS_TIMEOUT, Duration.ofMillis(200)).build();
       try (Statekeeper sk = Statekeeper.open(config)) {
         useTheCaches(sk);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sk.redis().orElseThrow().subscribed());

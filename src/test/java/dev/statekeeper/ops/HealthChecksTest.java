@@ -27,7 +27,7 @@ class HealthChecksTest {
   @Test
   void theDiskCheck_againstALimitAboveTheFreeSpace_isDegraded_andTheInstanceStillServes(@TempDir Path dir) {
     // every real file system has less than 100% free: the check reads the real free space
-    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().diskMinFreePercent(100).build();
+    StatekeeperConfig config = StoreKind.SQLITE.config(dir).toBuilder().set(dev.statekeeper.ops.OpsSettings.DISK_MIN_FREE, (Double) (double) (100)).build();
     try (Statekeeper sk = Statekeeper.open(config)) {
       HealthReport r = sk.health().check();
       assertThat(r.status()).isEqualTo(Health.Status.DEGRADED);

@@ -136,7 +136,7 @@ class MetricsExpositionTest {
 
     PrometheusText m = PrometheusText.parse(scrapeAfterSomeRequests(config));
 
-    String expected = kind == StoreKind.SQLITE ? config.dataDir().toAbsolutePath().toString() : dir.toAbsolutePath().toString();
+    String expected = kind == StoreKind.SQLITE ? config.store().dataDir().toAbsolutePath().toString() : dir.toAbsolutePath().toString();
     assertThat(m.samples("disk_free_bytes", Map.of())).singleElement()
         .satisfies(s -> assertThat(s.labels()).containsEntry("path", expected));
     assertThat(m.samples("disk_total_bytes", Map.of("path", expected))).hasSize(1);

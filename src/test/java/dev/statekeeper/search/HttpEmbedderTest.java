@@ -152,8 +152,8 @@ class HttpEmbedderTest {
   @Test
   void theConfigurationAlone_choosesTheProvider_asServeWouldGetIt(@TempDir Path dir) {
     var config = StoreKind.SQLITE.config(dir).toBuilder()
-        .embeddingProvider("openai").embeddingUrl(base.toString()).embeddingModel("text-embed").embeddingDimensions(DIMS)
-        .embeddingApiKey("sk-secret-123").build();
+        .set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_PROVIDER, dev.statekeeper.search.EmbeddingSettings.Provider.valueOf(("openai").toUpperCase(java.util.Locale.ROOT))).set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_URL, base.toString()).set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_MODEL, "text-embed").set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_DIMENSIONS, DIMS)
+        .set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_API_KEY, "sk-secret-123").build();
     assertThat(config.toString()).doesNotContain("sk-secret-123").contains("openai", "text-embed");
     try (Statekeeper sk = Statekeeper.open(config)) {
       Caller me = new Caller("c-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
@@ -167,14 +167,15 @@ class HttpEmbedderTest {
   @Test
   void anIncompleteProviderConfiguration_isRefusedWithWhatIsMissing() {
     var b = dev.statekeeper.StatekeeperConfig.builder();
-    assertThatThrownBy(() -> b.embeddingProvider("ollama").build()).hasMessageContaining("needs embedding-url");
-    assertThatThrownBy(() -> b.embeddingProvider("ollama").embeddingUrl("http://x:1").build()).hasMessageContaining("needs embedding-model");
-    assertThatThrownBy(() -> b.embeddingProvider("ollama").embeddingUrl("http://x:1").embeddingModel("m").build())
+    assertThatThrownBy(() -> b.set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_PROVIDER, dev.statekeeper.search.EmbeddingSettings.Provider.valueOf(("ollama").toUpperCase(java.util.Locale.ROOT))).build()).hasMessageContaining("needs embedding-url");
+    assertThatThrownBy(() -> b.set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_PROVIDER, dev.statekeeper.search.EmbeddingSettings.Provider.valueOf(("ollama").toUpperCase(java.util.Locale.ROOT))).set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_URL, "http://x:1").build()).hasMessageContaining("needs embedding-model");
+    assertThatThrownBy(() -> b.set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_PROVIDER, dev.statekeeper.search.EmbeddingSettings.Provider.valueOf(("ollama").toUpperCase(java.util.Locale.ROOT))).set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_URL, "http://x:1").set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_MODEL, "m").build())
         .hasMessageContaining("needs embedding-dimensions");
-    assertThatThrownBy(() -> b.embeddingProvider("chatgpt").build()).hasMessageContaining("must be local, ollama or openai");
-    assertThatThrownBy(() -> dev.statekeeper.StatekeeperConfig.builder().embeddingModel("m").build())
+    assertThatThrownBy(() -> dev.statekeeper.search.EmbeddingSettings.EMBEDDING_PROVIDER.parse("chatgpt"))
+        .hasMessageContaining("embedding-provider must be one of local, ollama, openai; got 'chatgpt'");
+    assertThatThrownBy(() -> dev.statekeeper.StatekeeperConfig.builder().set(dev.statekeeper.search.EmbeddingSettings.EMBEDDING_MODEL, "m").build())
         .hasMessageContaining("for an HTTP provider");
     assertThat(dev.statekeeper.StatekeeperConfig.builder().build().embedding())
-        .isEqualTo(dev.statekeeper.StatekeeperConfig.Embedding.LOCAL);
+        .isEqualTo(dev.statekeeper.search.EmbeddingSettings.LOCAL);
   }
 }

@@ -46,10 +46,10 @@ abstract class SessionStoreContract {
 
   StatekeeperConfig config(Path dir) {
     return kind().config(dir).toBuilder()
-        .maxEventBytes(2048)
-        .maxStateBytes(4096)
-        .sessionEventRetention(Duration.ofDays(30))
-        .retentionInterval(Duration.ofHours(1))
+        .set(dev.statekeeper.sessions.SessionSettings.MAX_EVENT_BYTES, (long) (2048))
+        .set(dev.statekeeper.sessions.SessionSettings.MAX_STATE_BYTES, (long) (4096))
+        .set(dev.statekeeper.sessions.SessionSettings.SESSION_EVENT_RETENTION, Duration.ofDays(30))
+        .set(dev.statekeeper.jobs.JobSettings.RETENTION_INTERVAL, Duration.ofHours(1))
         .build();
   }
 

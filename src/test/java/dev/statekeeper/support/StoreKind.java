@@ -17,11 +17,11 @@ public enum StoreKind {
     StatekeeperConfig.Builder b =
         StatekeeperConfig.builder()
             .dataDir(dir)
-            .port(0)
-            .reaperInterval(Duration.ofMillis(200))
-            .bootstrapKey("sk_test_bootstrap_root_key_0123456789");
+            .set(dev.statekeeper.http.HttpSettings.PORT, 0)
+            .set(dev.statekeeper.tasks.TaskSettings.REAPER_INTERVAL, Duration.ofMillis(200))
+            .set(dev.statekeeper.keys.KeySettings.BOOTSTRAP_KEY, "sk_test_bootstrap_root_key_0123456789");
     if (this == POSTGRES) {
-      b.databaseUrl(TestDatabases.postgresUrl()).poolSize(24);
+      b.databaseUrl(TestDatabases.postgresUrl()).set(dev.statekeeper.store.StoreSettings.POOL_SIZE, 24);
     }
     return b.build();
   }

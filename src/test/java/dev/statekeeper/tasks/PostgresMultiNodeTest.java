@@ -38,8 +38,8 @@ class PostgresMultiNodeTest {
   void open(@TempDir Path dir) {
     StatekeeperConfig config =
         StoreKind.POSTGRES.config(dir).toBuilder()
-            .claimPollInterval(Duration.ofSeconds(30)) // a prompt wake-up can only come from NOTIFY
-            .reaperInterval(Duration.ofHours(1))
+            .set(dev.statekeeper.tasks.TaskSettings.CLAIM_POLL_INTERVAL, Duration.ofSeconds(30)) // a prompt wake-up can only come from NOTIFY
+            .set(dev.statekeeper.tasks.TaskSettings.REAPER_INTERVAL, Duration.ofHours(1))
             .build();
     a = Statekeeper.open(config, clock.database());
     b = Statekeeper.open(config, clock.database());

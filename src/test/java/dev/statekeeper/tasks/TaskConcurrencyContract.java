@@ -53,7 +53,7 @@ abstract class TaskConcurrencyContract {
   void open(@TempDir Path dir) {
     sk =
         Statekeeper.open(
-            kind().config(dir).toBuilder().reaperInterval(Duration.ofMillis(100)).build(), clock.database());
+            kind().config(dir).toBuilder().set(dev.statekeeper.tasks.TaskSettings.REAPER_INTERVAL, Duration.ofMillis(100)).build(), clock.database());
     tasks = sk.tasks();
   }
 

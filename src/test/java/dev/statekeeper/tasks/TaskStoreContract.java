@@ -51,10 +51,10 @@ abstract class TaskStoreContract {
     return kind()
         .config(dir)
         .toBuilder()
-        .retryBaseDelay(Duration.ofMillis(300))
-        .retryMaxDelay(Duration.ofSeconds(5))
-        .claimPollInterval(Duration.ofSeconds(30)) // so a prompt wake-up can only come from a signal
-        .reaperInterval(Duration.ofHours(1)) // tests sweep explicitly with sweepNow()
+        .set(dev.statekeeper.tasks.TaskSettings.RETRY_BASE_DELAY, Duration.ofMillis(300))
+        .set(dev.statekeeper.tasks.TaskSettings.RETRY_MAX_DELAY, Duration.ofSeconds(5))
+        .set(dev.statekeeper.tasks.TaskSettings.CLAIM_POLL_INTERVAL, Duration.ofSeconds(30)) // so a prompt wake-up can only come from a signal
+        .set(dev.statekeeper.tasks.TaskSettings.REAPER_INTERVAL, Duration.ofHours(1)) // tests sweep explicitly with sweepNow()
         .build();
   }
 
