@@ -12,7 +12,14 @@ import dev.statekeeper.sessions.Sessions;
 import dev.statekeeper.ops.HealthChecks;
 import dev.statekeeper.ops.Metrics;
 import dev.statekeeper.ops.Operations;
+import dev.statekeeper.access.AccessSchema;
+import dev.statekeeper.documents.DocumentSchema;
+import dev.statekeeper.keys.KeySchema;
+import dev.statekeeper.memory.MemorySchema;
+import dev.statekeeper.sessions.SessionSchema;
 import dev.statekeeper.store.DatabaseClock;
+import dev.statekeeper.store.Schema;
+import dev.statekeeper.tasks.TaskSchema;
 import dev.statekeeper.store.Store;
 import dev.statekeeper.jobs.JobRunner;
 import dev.statekeeper.tasks.Tasks;
@@ -37,6 +44,14 @@ import org.flywaydb.core.api.FlywayException;
  * {@link #close()} stops them and closes the store.
  */
 public final class Statekeeper implements AutoCloseable {
+
+  /**
+   * Every capability's tables, in restore order, with what backups leave out and what verify
+   * checks: the one list {@code backup}, {@code restore} and {@code verify} use.
+   */
+  public static final Schema SCHEMA = Schema.of(
+      Schema.STORE, KeySchema.SCHEMA, TaskSchema.SCHEMA, SessionSchema.SCHEMA, MemorySchema.SCHEMA,
+      DocumentSchema.SCHEMA, AccessSchema.SCHEMA);
 
   private final StatekeeperConfig config;
   private final Store store;
@@ -86,7 +101,7 @@ public final class Statekeeper implements AutoCloseable {
     this.memory = Memory.start(store, config, access, embedder, jobs);
     this.documents = Documents.start(store, access, embedder, jobs);
     memory.registerMeters(metrics.registry());
-    this.backups = new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep());
+    this.backups = new Backups(store, SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep());
     try {
       this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations, jobs);
     } catch (RuntimeException | Error e) {

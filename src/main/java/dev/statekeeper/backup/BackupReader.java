@@ -1,5 +1,6 @@
 package dev.statekeeper.backup;
 
+import dev.statekeeper.store.Schema.Table;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,7 +22,7 @@ final class BackupReader {
   private BackupReader() {}
 
   /** Problems with the backup; empty when it is whole. */
-  static List<String> check(Path dir, String currentSchema, Progress progress) {
+  static List<String> check(Path dir, dev.statekeeper.store.Schema schema, String currentSchema, Progress progress) {
     List<String> problems = new ArrayList<>();
     if (!Files.isRegularFile(dir.resolve(Manifest.FILE))) {
       return List.of("no " + Manifest.FILE + " in " + dir + ": not a backup, or an unfinished one");
@@ -43,9 +44,9 @@ final class BackupReader {
           + currentSchema + "; restore it with a newer version");
     }
     for (Manifest.TableFile f : m.tables()) {
-      BackupTables.Table t;
+      Table t;
       try {
-        t = BackupTables.named(f.name());
+        t = schema.table(f.name());
       } catch (IllegalArgumentException e) {
         problems.add(e.getMessage());
         continue;

@@ -1,8 +1,8 @@
 package dev.statekeeper.backup;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.statekeeper.backup.BackupTables.Column;
-import dev.statekeeper.backup.BackupTables.Table;
+import dev.statekeeper.store.Schema.Column;
+import dev.statekeeper.store.Schema.Table;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.Store;
 import java.io.BufferedOutputStream;
@@ -29,7 +29,7 @@ final class BackupWriter {
 
   private BackupWriter() {}
 
-  static Manifest write(Store store, Path target, Progress progress) {
+  static Manifest write(Store store, dev.statekeeper.store.Schema schema, Path target, Progress progress) {
     if (Files.exists(target)) {
       try (var entries = Files.list(target)) {
         if (entries.findAny().isPresent()) {
@@ -47,14 +47,14 @@ final class BackupWriter {
           store.snapshot(
               "taking a backup",
               c -> {
-                String schema = schemaVersion(c);
+                String version = schemaVersion(c);
                 List<Manifest.TableFile> files = new ArrayList<>();
-                for (Table t : BackupTables.ALL) {
+                for (Table t : schema.tables()) {
                   files.add(writeTable(c, store.dialect(), t, partial, progress));
                 }
                 return new Manifest(
                     Manifest.FORMAT, Manifest.FORMAT_VERSION, Instant.now(),
-                    store.dialect().name().toLowerCase(java.util.Locale.ROOT), schema, files);
+                    store.dialect().name().toLowerCase(java.util.Locale.ROOT), version, files);
               });
       manifest.write(partial);
       Files.deleteIfExists(target); // an empty directory given by the caller

@@ -1,5 +1,6 @@
 package dev.statekeeper.backup;
 
+import dev.statekeeper.store.Schema;
 import dev.statekeeper.store.Store;
 import dev.statekeeper.jobs.Job;
 import java.io.IOException;
@@ -34,6 +35,7 @@ public final class Backups implements AutoCloseable {
   static final String PREFIX = "statekeeper-backup-";
 
   private final Store store;
+  private final Schema schema;
   private final Path backupDir;
   private final int keep;
   private final ReentrantLock lock = new ReentrantLock();
@@ -43,8 +45,13 @@ public final class Backups implements AutoCloseable {
   /** One result of a store check. */
   public record Finding(String check, boolean ok, String detail) {}
 
-  public Backups(Store store, Path backupDir, int keep) {
+  /**
+   * @param schema the tables a backup carries and the invariants verify checks ({@code
+   *     Statekeeper.SCHEMA}: every capability's)
+   */
+  public Backups(Store store, Schema schema, Path backupDir, int keep) {
     this.store = store;
+    this.schema = schema;
     this.backupDir = backupDir;
     this.keep = keep;
   }
@@ -53,7 +60,7 @@ public final class Backups implements AutoCloseable {
   public Manifest backup(Path target, Progress progress) {
     lock.lock();
     try {
-      Manifest m = BackupWriter.write(store, target, progress);
+      Manifest m = BackupWriter.write(store, schema, target, progress);
       lastBackup = m.createdAt();
       return m;
     } finally {
@@ -91,22 +98,22 @@ public final class Backups implements AutoCloseable {
 
   /** Restores {@code from} into this (empty, or with {@code force} emptied) store; rows per table. */
   public Map<String, Long> restore(Path from, boolean force, Progress progress) {
-    return Restorer.restore(store, from, force, progress);
+    return Restorer.restore(store, schema, from, force, progress);
   }
 
   /** Problems with the backup in {@code dir} (checksums, counts, schema); empty when it is whole. */
   public List<String> verifyBackup(Path dir, Progress progress) {
-    return checkBackup(dir, store.schemaVersion(), progress);
+    return checkBackup(dir, schema, store.schemaVersion(), progress);
   }
 
   /** Checks a backup without a store; {@code currentSchema} (may be null) bounds its schema version. */
-  public static List<String> checkBackup(Path dir, String currentSchema, Progress progress) {
-    return BackupReader.check(dir, currentSchema, progress);
+  public static List<String> checkBackup(Path dir, Schema schema, String currentSchema, Progress progress) {
+    return BackupReader.check(dir, schema, currentSchema, progress);
   }
 
   /** The engine's integrity checks and Statekeeper's invariants, each with its outcome. */
   public List<Finding> verifyStore() {
-    return StoreVerifier.verify(store);
+    return StoreVerifier.verify(store, schema);
   }
 
   /** When the last backup of this process was taken (null before), and failed scheduled ones. */

@@ -1,8 +1,8 @@
 package dev.statekeeper.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.statekeeper.backup.BackupTables.Column;
-import dev.statekeeper.backup.BackupTables.Table;
+import dev.statekeeper.store.Schema.Column;
+import dev.statekeeper.store.Schema.Table;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.Store;
 import java.io.IOException;
@@ -25,9 +25,9 @@ final class Restorer {
 
   private Restorer() {}
 
-  static Map<String, Long> restore(Store store, Path dir, boolean force, Progress progress) {
+  static Map<String, Long> restore(Store store, dev.statekeeper.store.Schema schema, Path dir, boolean force, Progress progress) {
     String current = store.schemaVersion();
-    List<String> problems = BackupReader.check(dir, current, Progress.NONE);
+    List<String> problems = BackupReader.check(dir, schema, current, Progress.NONE);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("the backup in " + dir + " does not verify: " + String.join("; ", problems));
     }
@@ -41,7 +41,7 @@ final class Restorer {
     return store.write(
         "restoring " + dir,
         c -> {
-          Map<String, Long> existing = counts(c);
+          Map<String, Long> existing = counts(c, schema);
           long rows = existing.values().stream().mapToLong(Long::longValue).sum();
           if (rows > 0) {
             if (!force) {
@@ -49,20 +49,22 @@ final class Restorer {
                   "the store is not empty (" + describe(existing) + "); restore into an empty store, "
                       + "or pass --force to replace everything in it");
             }
-            for (int i = BackupTables.ALL.size() - 1; i >= 0; i--) {
+            for (int i = schema.tables().size() - 1; i >= 0; i--) {
               try (Statement s = c.createStatement()) {
-                s.executeUpdate("DELETE FROM " + BackupTables.ALL.get(i).name());
+                s.executeUpdate("DELETE FROM " + schema.tables().get(i).name());
               }
             }
-            for (String queue : BackupTables.QUEUES) {
-              try (Statement s = c.createStatement()) {
-                s.executeUpdate("DELETE FROM " + queue);
+            for (var derived : schema.derived()) {
+              if (derived.emptiedByRestore()) {
+                try (Statement s = c.createStatement()) {
+                  s.executeUpdate("DELETE FROM " + derived.name());
+                }
               }
             }
           }
           Map<String, Long> restored = new LinkedHashMap<>();
           for (Manifest.TableFile f : m.tables()) {
-            restored.put(f.name(), load(c, d, dir, f, progress));
+            restored.put(f.name(), load(c, d, schema, dir, f, progress));
           }
           // A new identity: decisions cached in a shared Redis for the data this replaced (or for
           // the store the backup came from) must never answer for the restored grants.
@@ -70,7 +72,7 @@ final class Restorer {
             ps.setString(1, java.util.UUID.randomUUID().toString());
             ps.executeUpdate();
           }
-          for (Table t : BackupTables.ALL) {
+          for (Table t : schema.tables()) {
             if (t.identity() != null && d == Dialect.POSTGRES) {
               try (Statement s = c.createStatement()) {
                 s.execute("SELECT setval(pg_get_serial_sequence('" + t.name() + "', '" + t.identity() + "'), "
@@ -82,9 +84,9 @@ final class Restorer {
         });
   }
 
-  static Map<String, Long> counts(Connection c) throws SQLException {
+  static Map<String, Long> counts(Connection c, dev.statekeeper.store.Schema schema) throws SQLException {
     Map<String, Long> counts = new LinkedHashMap<>();
-    for (Table t : BackupTables.ALL) {
+    for (Table t : schema.tables()) {
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.name())) {
         rs.next();
         counts.put(t.name(), rs.getLong(1));
@@ -130,9 +132,9 @@ final class Restorer {
     return counts.length < BATCH ? counts.length : -1;
   }
 
-  private static long load(Connection c, Dialect d, Path dir, Manifest.TableFile f, Progress progress)
-      throws SQLException {
-    Table t = BackupTables.named(f.name());
+  private static long load(Connection c, Dialect d, dev.statekeeper.store.Schema schema, Path dir, Manifest.TableFile f,
+      Progress progress) throws SQLException {
+    Table t = schema.table(f.name());
     List<Column> cols = new ArrayList<>();
     for (String name : f.columns()) {
       cols.add(t.columns().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow());

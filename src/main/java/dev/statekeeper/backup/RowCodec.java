@@ -1,12 +1,13 @@
 package dev.statekeeper.backup;
 
+import dev.statekeeper.store.Schema.Table;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.statekeeper.backup.BackupTables.Column;
+import dev.statekeeper.store.Schema.Column;
 import dev.statekeeper.store.Dialect;
 import java.io.IOException;
 import java.sql.PreparedStatement;
@@ -89,18 +90,18 @@ final class RowCodec {
 
   /** The SQL placeholder for a column: JSON needs a cast on PostgreSQL. */
   static String placeholder(Column col, Dialect d) {
-    return col.type() == BackupTables.Type.JSON ? d.jsonParam() : "?";
+    return col.type() == dev.statekeeper.store.Schema.Type.JSON ? d.jsonParam() : "?";
   }
 
   /** ORDER BY that sorts text the same way in both stores (byte order). */
-  static String orderBy(BackupTables.Table t, Dialect d) {
+  static String orderBy(Table t, Dialect d) {
     return String.join(
         ", ",
         t.order().stream()
             .map(
                 c -> {
                   Column col = t.columns().stream().filter(x -> x.name().equals(c)).findFirst().orElseThrow();
-                  return col.type() == BackupTables.Type.TEXT && d == Dialect.POSTGRES ? c + " COLLATE \"C\"" : c;
+                  return col.type() == dev.statekeeper.store.Schema.Type.TEXT && d == Dialect.POSTGRES ? c + " COLLATE \"C\"" : c;
                 })
             .toList());
   }

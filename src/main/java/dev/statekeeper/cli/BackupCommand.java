@@ -1,5 +1,6 @@
 package dev.statekeeper.cli;
 
+import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.backup.Backups;
 import dev.statekeeper.backup.Manifest;
@@ -41,7 +42,7 @@ final class BackupCommand extends Configured implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     try (Store store = Store.openReadOnly(config)) {
-      Manifest m = new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep()).backup(to, Progress.on(System.err));
+      Manifest m = new Backups(store, Statekeeper.SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep()).backup(to, Progress.on(System.err));
       out.printf(Locale.ROOT, "backup of %s (schema %s) written to %s in %.1fs%n",
           config.store().describeStore(), m.schemaVersion(), to, (System.nanoTime() - t0) / 1e9);
       for (Manifest.TableFile f : m.tables()) {

@@ -1,5 +1,6 @@
 package dev.statekeeper.cli;
 
+import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.backup.Backups;
 import dev.statekeeper.backup.Progress;
@@ -47,7 +48,7 @@ final class RestoreCommand extends Configured implements Callable<Integer> {
     try (Store store = Store.open(config)) {
       store.migrate();
       Map<String, Long> rows =
-          new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep()).restore(from, force, Progress.on(System.err));
+          new Backups(store, Statekeeper.SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep()).restore(from, force, Progress.on(System.err));
       out.printf(Locale.ROOT, "restored %s into %s in %.1fs%n", from, config.store().describeStore(), (System.nanoTime() - t0) / 1e9);
       rows.forEach((t, n) -> out.printf(Locale.ROOT, "  %-24s %,12d rows%n", t, n));
       return 0;

@@ -1,5 +1,6 @@
 package dev.statekeeper.cli;
 
+import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.backup.Backups;
 import dev.statekeeper.backup.Progress;
@@ -47,7 +48,7 @@ final class VerifyCommand extends Configured implements Callable<Integer> {
       return 1;
     }
     try (Store store = Store.openReadOnly(config)) {
-      List<Backups.Finding> findings = new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep()).verifyStore();
+      List<Backups.Finding> findings = new Backups(store, Statekeeper.SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep()).verifyStore();
       boolean ok = true;
       for (Backups.Finding f : findings) {
         out.printf("%-4s %-56s %s%n", f.ok() ? "OK" : "FAIL", f.check(), f.detail());
@@ -60,9 +61,9 @@ final class VerifyCommand extends Configured implements Callable<Integer> {
   private List<String> backupProblems(StatekeeperConfig config) {
     // A backup can be checked without any store; the schema check then only needs this build's version.
     try (Store store = Store.openReadOnly(config)) {
-      return new Backups(store, config.effectiveBackupDir(), config.backups().backupKeep()).verifyBackup(backup, Progress.on(System.err));
+      return new Backups(store, Statekeeper.SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep()).verifyBackup(backup, Progress.on(System.err));
     } catch (IllegalStateException noStore) {
-      return Backups.checkBackup(backup, null, Progress.on(System.err));
+      return Backups.checkBackup(backup, Statekeeper.SCHEMA, null, Progress.on(System.err));
     }
   }
 }

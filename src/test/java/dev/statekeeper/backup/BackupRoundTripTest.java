@@ -134,20 +134,20 @@ class BackupRoundTripTest {
 
   private static Manifest backupOf(StatekeeperConfig config, Path to) {
     try (Store store = Store.openReadOnly(config)) {
-      return new Backups(store, to.getParent(), 7).backup(to, Progress.NONE);
+      return new Backups(store, Statekeeper.SCHEMA, to.getParent(), 7).backup(to, Progress.NONE);
     }
   }
 
   private static Map<String, Long> restoreInto(StatekeeperConfig config, Path from, boolean force) {
     try (Store store = Store.open(config)) {
       store.migrate();
-      return new Backups(store, from.getParent(), 7).restore(from, force, Progress.NONE);
+      return new Backups(store, Statekeeper.SCHEMA, from.getParent(), 7).restore(from, force, Progress.NONE);
     }
   }
 
   private static List<Backups.Finding> verify(StatekeeperConfig config) {
     try (Store store = Store.openReadOnly(config)) {
-      return new Backups(store, null, 7).verifyStore();
+      return new Backups(store, Statekeeper.SCHEMA, null, 7).verifyStore();
     }
   }
 
@@ -164,7 +164,7 @@ class BackupRoundTripTest {
             "memory_versions", "memory_vectors", "documents", "document_chunks", "document_vectors", "access_grants",
             "access_epochs");
     assertThat(fromSqlite.tables().get(1).rows()).isEqualTo(60);
-    assertThat(Backups.checkBackup(dir.resolve("b1"), null, Progress.NONE)).isEmpty();
+    assertThat(Backups.checkBackup(dir.resolve("b1"), Statekeeper.SCHEMA, null, Progress.NONE)).isEmpty();
 
     StatekeeperConfig pg = postgres(dir.resolve("pg"));
     Map<String, Long> restored = restoreInto(pg, dir.resolve("b1"), false);
@@ -217,11 +217,12 @@ class BackupRoundTripTest {
           return out;
         });
       }
-      List<String> carried = BackupTables.ALL.stream().map(BackupTables.Table::name).toList();
+      List<String> carried = Statekeeper.SCHEMA.tables().stream().map(dev.statekeeper.store.Schema.Table::name).toList();
+      List<String> notCarried = Statekeeper.SCHEMA.derived().stream().map(dev.statekeeper.store.Schema.Derived::name).toList();
       assertThat(tables).as("%s tables", kind).hasSizeGreaterThan(10);
-      assertThat(tables).as("%s: tables neither in BackupTables.ALL nor in NOT_CARRIED", kind)
-          .allSatisfy(t -> assertThat(carried.contains(t) || BackupTables.NOT_CARRIED.containsKey(t)).as(t).isTrue());
-      assertThat(carried).as("%s: BackupTables.ALL names only tables of the schema", kind).allSatisfy(t -> assertThat(tables).contains(t));
+      assertThat(tables).as("%s: tables no capability declares in its Schema", kind)
+          .allSatisfy(t -> assertThat(carried.contains(t) || notCarried.contains(t)).as(t).isTrue());
+      assertThat(carried).as("%s: Schema tables that are not in the database", kind).allSatisfy(t -> assertThat(tables).contains(t));
     }
   }
 
@@ -387,10 +388,10 @@ class BackupRoundTripTest {
     bytes[bytes.length / 2] ^= 0x01;
     Files.write(b.resolve("tasks.jsonl"), bytes);
 
-    assertThat(Backups.checkBackup(b, null, Progress.NONE)).anyMatch(p -> p.contains("tasks.jsonl has SHA-256"));
+    assertThat(Backups.checkBackup(b, Statekeeper.SCHEMA, null, Progress.NONE)).anyMatch(p -> p.contains("tasks.jsonl has SHA-256"));
     StatekeeperConfig target = sqlite(dir.resolve("target"));
     assertThatThrownBy(() -> restoreInto(target, b, false)).hasMessageContaining("does not verify");
-    assertThat(Backups.checkBackup(dir.resolve("nothing"), null, Progress.NONE)).singleElement().asString().contains("not a backup");
+    assertThat(Backups.checkBackup(dir.resolve("nothing"), Statekeeper.SCHEMA, null, Progress.NONE)).singleElement().asString().contains("not a backup");
   }
 
   @Test
@@ -449,7 +450,7 @@ class BackupRoundTripTest {
           // the backup is taken while the writers go on: some batches before it, more during and after it
           org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batches.get() >= 20);
           try (Store store = Store.openReadOnly(source)) {
-            new Backups(store, dir, 7).backup(b, Progress.NONE);
+            new Backups(store, Statekeeper.SCHEMA, dir, 7).backup(b, Progress.NONE);
           }
           int atBackupEnd = batches.get();
           org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> batches.get() >= atBackupEnd + 20);
