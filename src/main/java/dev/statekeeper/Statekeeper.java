@@ -25,6 +25,8 @@ import dev.statekeeper.jobs.JobRunner;
 import dev.statekeeper.tasks.Tasks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.flywaydb.core.api.FlywayException;
 
@@ -66,6 +68,7 @@ public final class Statekeeper implements AutoCloseable {
   private final Metrics metrics;
   private final Operations operations;
   private final JobRunner jobs;
+  private final List<Capability> capabilities;
   private volatile int pendingMigrations;
 
   private Statekeeper(StatekeeperConfig config, Store store, Metrics metrics, Embedder embedder) {
@@ -95,94 +98,32 @@ public final class Statekeeper implements AutoCloseable {
           Access.CHANNEL,
           Keys.CHANNEL);
     }
-    this.tasks = Tasks.start(store, config, access, metrics.registry(), jobs);
+    access.reportAlso(keys::cacheStats);
+    this.tasks = Tasks.open(store, config, access, metrics.registry());
     access.registerParents("task", tasks::parentsOf);
-    this.sessions = Sessions.start(store, config, access, jobs);
-    this.memory = Memory.start(store, config, access, embedder, jobs);
-    this.documents = Documents.start(store, access, embedder, jobs);
-    memory.registerMeters(metrics.registry());
+    this.sessions = Sessions.open(store, config, access);
+    this.memory = Memory.open(store, config, access, embedder);
+    this.documents = Documents.open(store, access, embedder);
     this.backups = new Backups(store, SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep());
+    if (config.backups().backupEvery() != null) {
+      backups.scheduledEvery(config.backups().backupEvery());
+    }
+    this.capabilities = List.of(keys, access, tasks, sessions, memory, documents, backups);
     try {
-      this.operations = Operations.start(config, store, tasks, metrics, () -> pendingMigrations, jobs);
+      List<dev.statekeeper.ops.AlertCheck> alertChecks = new ArrayList<>();
+      for (Capability c : capabilities) {
+        alertChecks.addAll(c.alerts());
+      }
+      this.operations = Operations.start(config, store, metrics, () -> pendingMigrations, alertChecks, jobs);
+      for (Capability c : capabilities) {
+        c.healthChecks().forEach(operations.health()::register);
+        c.registerMeters(metrics.registry());
+        jobs.startAll(c.jobs());
+      }
     } catch (RuntimeException | Error e) {
       closeCapabilities();
       throw e;
     }
-    operations.health().register("cache", this::cacheHealth);
-    operations.health().register("embeddings", this::embeddingsHealth);
-    if (config.backups().backupEvery() != null) {
-      jobs.start(backups.scheduledEvery(config.backups().backupEvery()));
-    }
-  }
-
-  /**
-   * The caches: this node's (access decisions and API keys: entries, hits, misses, hit ratio),
-   * always UP; with Redis also the shared one — DEGRADED (never DOWN, since Redis is never the
-   * source of truth) when it does not answer: answers then come from the database and this
-   * node's cache, whose decisions live at most {@code access-epoch-refresh}.
-   */
-  private dev.statekeeper.ops.Health cacheHealth() {
-    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
-    d.put("access_decisions", cacheDetails(access.decisionCacheStats()));
-    d.put("api_keys", cacheDetails(keys.cacheStats()));
-    Access.Status a = access.status();
-    d.put("access_checks", a.allowed() + a.denied());
-    d.put("access_local_misses", a.l1Misses());
-    d.put("access_database_loads", a.dbLoads());
-    if (redis == null) {
-      d.put("redis", "not configured");
-      return dev.statekeeper.ops.Health.up(d);
-    }
-    d.put("access_redis_hits", a.l2Hits());
-    d.put("redis", redis.describe());
-    d.put("breaker", redis.breakerState());
-    d.put("subscribed", redis.subscribed());
-    d.put("failures", redis.failures());
-    var ping = redis.ping();
-    if (ping.isPresent() && redis.healthy()) {
-      d.put("latency_ms", ping.get().toNanos() / 1e6);
-      return dev.statekeeper.ops.Health.up(d);
-    }
-    d.put("reason", ping.isEmpty() ? "Redis does not answer" : "circuit breaker " + redis.breakerState());
-    return dev.statekeeper.ops.Health.degraded(d);
-  }
-
-  private static java.util.Map<String, Object> cacheDetails(LocalCacheStats s) {
-    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-    m.put("size", s.size());
-    m.put("hits", s.hits());
-    m.put("misses", s.misses());
-    m.put("hit_ratio", Double.isNaN(s.hitRatio()) ? null : Math.round(s.hitRatio() * 1000) / 1000.0); // JSON has no NaN
-    return m;
-  }
-
-  /**
-   * Semantic search: UP while the embedding worker keeps up; DEGRADED (never DOWN: keyword search
-   * and every write still work) when it failed several times in a row, so recent writes are not
-   * found semantically until it recovers.
-   */
-  private dev.statekeeper.ops.Health embeddingsHealth() {
-    Memory.EmbeddingStatus s = memory.embeddingStatus();
-    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
-    d.put("model", s.model());
-    d.put("backlog", s.backlog());
-    d.put("oldest_pending_age_seconds",
-        s.oldestPending() == null ? null : Math.max(0, Duration.between(s.oldestPending(), java.time.Instant.now()).toSeconds()));
-    d.put("last_success", s.lastSuccess() == null ? null : s.lastSuccess().toString());
-    d.put("failures_in_a_row", s.failuresInARow());
-    d.put("indexed", s.indexed());
-    d.put("vector_scan", dev.statekeeper.search.Vectors.implementation());
-    d.put("document_backlog", documents.embeddingBacklog());
-    int documentFailures = documents.embeddingFailuresInARow();
-    if (s.degraded()) {
-      d.put("reason", "the embedding worker failed " + s.failuresInARow() + " times in a row: " + s.lastError());
-      return dev.statekeeper.ops.Health.degraded(d);
-    }
-    if (documentFailures >= dev.statekeeper.search.EmbeddingLoop.DEGRADED_AFTER) {
-      d.put("reason", "the document embedding worker failed " + documentFailures + " times in a row");
-      return dev.statekeeper.ops.Health.degraded(d);
-    }
-    return dev.statekeeper.ops.Health.up(d);
   }
 
   /**
@@ -254,6 +195,11 @@ public final class Statekeeper implements AutoCloseable {
   /** Access grants and checks; also the {@link Authorizer} every capability enforces. */
   public Access access() {
     return access;
+  }
+
+  /** Every capability, in the order they were opened: what the HTTP server takes its routes from. */
+  public List<Capability> capabilities() {
+    return capabilities;
   }
 
   /** The shared Redis, when configured. */

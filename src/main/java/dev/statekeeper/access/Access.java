@@ -1,5 +1,9 @@
 package dev.statekeeper.access;
 
+import dev.statekeeper.Capability;
+import dev.statekeeper.http.Routes;
+import dev.statekeeper.ops.Health;
+import dev.statekeeper.ops.HealthCheck;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.statekeeper.Action;
@@ -47,7 +51,7 @@ import java.util.function.BiFunction;
  * <p>Concurrency: Caffeine caches are thread-safe and load each key once at a time; counters
  * are atomics; {@link #parents} is a concurrent map filled at start.
  */
-public final class Access implements Authorizer {
+public final class Access implements Authorizer, Capability {
 
   /** The Redis channel on which grant changes are announced. */
   public static final String CHANNEL = "statekeeper:access";
@@ -55,7 +59,8 @@ public final class Access implements Authorizer {
 
   private final GrantRepository grants;
   private final Redis redis; // null without Redis
-  private volatile String storeIdentity; // read on first use; what Redis keys and announcements carry
+  private volatile String storeIdentity;
+  private volatile java.util.function.Supplier<dev.statekeeper.LocalCacheStats> keyCache; // null: not reported // read on first use; what Redis keys and announcements carry
   private final LoadingCache<String, Long> epochs;
   private final LoadingCache<CheckKey, Decision> decisions;
   private final LoadingCache<ReadableKey, Readable> readables;
@@ -94,10 +99,10 @@ public final class Access implements Authorizer {
             .description("Time to decide an access check, from whichever cache level or the database answered")
             .publishPercentileHistogram()
             .register(meters);
-    registerMeters(meters);
+    registerCheckMeters(meters);
   }
 
-  private void registerMeters(MeterRegistry meters) {
+  private void registerCheckMeters(MeterRegistry meters) {
     // level "local": this node's Caffeine (cache_gets_total{cache="access_decisions",level="local"})
     CaffeineCacheMetrics.monitor(meters, decisions, "access_decisions", "level", "local");
     if (redis != null) {
@@ -379,6 +384,69 @@ public final class Access implements Authorizer {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
+  }
+
+  // ---------------------------------------------------------------- as a capability
+
+  @Override
+  public void routes(Routes routes) {
+    new AccessRoutes(this, routes.maxBodyBytes()).register(routes);
+  }
+
+  /**
+   * Also reports {@code keyCache}'s figures in the {@code cache} check: the other cache of every
+   * request (API keys), so one check shows what this node answers from memory.
+   */
+  public void reportAlso(java.util.function.Supplier<dev.statekeeper.LocalCacheStats> keyCache) {
+    this.keyCache = keyCache;
+  }
+
+  /**
+   * {@code cache}: this node's caches (access decisions and API keys: entries, hits, misses, hit
+   * ratio), always UP; with Redis also the shared one — DEGRADED (never DOWN, since Redis is never
+   * the source of truth) when it does not answer: answers then come from the database and this
+   * node's cache, whose decisions live at most {@code access-epoch-refresh}.
+   */
+  @Override
+  public Map<String, HealthCheck> healthChecks() {
+    return Map.of("cache", this::cacheHealth);
+  }
+
+  private Health cacheHealth() {
+    Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("access_decisions", cacheDetails(decisionCacheStats()));
+    if (keyCache != null) {
+      d.put("api_keys", cacheDetails(keyCache.get()));
+    }
+    Status a = status();
+    d.put("access_checks", a.allowed() + a.denied());
+    d.put("access_local_misses", a.l1Misses());
+    d.put("access_database_loads", a.dbLoads());
+    if (redis == null) {
+      d.put("redis", "not configured");
+      return Health.up(d);
+    }
+    d.put("access_redis_hits", a.l2Hits());
+    d.put("redis", redis.describe());
+    d.put("breaker", redis.breakerState());
+    d.put("subscribed", redis.subscribed());
+    d.put("failures", redis.failures());
+    var ping = redis.ping();
+    if (ping.isPresent() && redis.healthy()) {
+      d.put("latency_ms", ping.get().toNanos() / 1e6);
+      return Health.up(d);
+    }
+    d.put("reason", ping.isEmpty() ? "Redis does not answer" : "circuit breaker " + redis.breakerState());
+    return Health.degraded(d);
+  }
+
+  private static Map<String, Object> cacheDetails(dev.statekeeper.LocalCacheStats s) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("size", s.size());
+    m.put("hits", s.hits());
+    m.put("misses", s.misses());
+    m.put("hit_ratio", Double.isNaN(s.hitRatio()) ? null : Math.round(s.hitRatio() * 1000) / 1000.0); // JSON has no NaN
+    return m;
   }
 
   /** Counters for health and metrics. */

@@ -1,5 +1,7 @@
 package dev.statekeeper.backup;
 
+import dev.statekeeper.Capability;
+import dev.statekeeper.http.Routes;
 import dev.statekeeper.store.Schema;
 import dev.statekeeper.store.Store;
 import dev.statekeeper.jobs.Job;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: {@link #lock} lets one backup run at a time (scheduled or requested);
  * restores and store checks run from the command line on a store nobody else writes.
  */
-public final class Backups implements AutoCloseable {
+public final class Backups implements Capability, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Backups.class);
   private static final DateTimeFormatter STAMP =
@@ -54,6 +56,18 @@ public final class Backups implements AutoCloseable {
     this.schema = schema;
     this.backupDir = backupDir;
     this.keep = keep;
+  }
+
+  /** {@code POST /v1/admin/backups}. */
+  @Override
+  public void routes(Routes routes) {
+    new BackupRoutes(this).register(routes);
+  }
+
+  /** The scheduled backup, when {@link #scheduledEvery} made one. */
+  @Override
+  public List<Job> jobs() {
+    return schedule == null ? List.of() : List.of(schedule);
   }
 
   /** Takes a backup into {@code target} (which must not exist or be empty). */

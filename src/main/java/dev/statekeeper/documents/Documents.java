@@ -1,5 +1,9 @@
 package dev.statekeeper.documents;
 
+import dev.statekeeper.Capability;
+import dev.statekeeper.http.Routes;
+import dev.statekeeper.ops.Health;
+import dev.statekeeper.ops.HealthCheck;
 import dev.statekeeper.Action;
 import dev.statekeeper.Authorizer;
 import dev.statekeeper.Caller;
@@ -34,7 +38,7 @@ import java.util.regex.Pattern;
  * <p>Search has memory's three modes over the chunks; chunks are embedded in the background from
  * an outbox written with every change (see {@link #search}).
  */
-public final class Documents implements AutoCloseable {
+public final class Documents implements Capability, AutoCloseable {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-][A-Za-z0-9_.:/-]{0,255}");
   static final int MAX_TEXT = 1_000_000;
@@ -68,9 +72,11 @@ public final class Documents implements AutoCloseable {
     return start(new Documents(store, authz, embedder, runner), runner);
   }
 
-  /** As {@link #start(Store, Authorizer, Embedder)}, its jobs on {@code runner}. */
-  public static Documents start(Store store, Authorizer authz, Embedder embedder, JobRunner runner) {
-    return start(new Documents(store, authz, embedder, null), runner);
+  /** Opens documents as {@link #start(Store, Authorizer, Embedder)} does; its {@link #jobs} are the caller's to run. */
+  public static Documents open(Store store, Authorizer authz, Embedder embedder) {
+    Documents documents = new Documents(store, authz, embedder, null);
+    documents.embeddings.reconcile();
+    return documents;
   }
 
   private static Documents start(Documents documents, JobRunner runner) {
@@ -79,7 +85,32 @@ public final class Documents implements AutoCloseable {
     return documents;
   }
 
+  @Override
+  public void routes(Routes routes) {
+    new DocumentRoutes(this, routes.maxBodyBytes()).register(routes);
+  }
+
+  /**
+   * {@code document_embeddings}: DEGRADED when the document embedding worker failed several times
+   * in a row (semantic search then misses recent documents; keyword search and writes work).
+   */
+  @Override
+  public java.util.Map<String, HealthCheck> healthChecks() {
+    return java.util.Map.of("document_embeddings", () -> {
+      java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+      d.put("backlog", embeddingBacklog());
+      int failures = embeddingFailuresInARow();
+      d.put("failures_in_a_row", failures);
+      if (failures >= dev.statekeeper.search.EmbeddingLoop.DEGRADED_AFTER) {
+        d.put("reason", "the document embedding worker failed " + failures + " times in a row");
+        return Health.degraded(d);
+      }
+      return Health.up(d);
+    });
+  }
+
   /** The background job of documents: the embedding worker, which also keeps the in-memory index current. */
+  @Override
   public java.util.List<Job> jobs() {
     return java.util.List.of(embeddings.job());
   }

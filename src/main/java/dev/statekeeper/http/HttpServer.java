@@ -92,15 +92,9 @@ public final class HttpServer implements AutoCloseable {
               c.routes.before(observer::begin);
               c.routes.before(Query::parse);
               c.routes.before("/v1/*", ctx -> authenticate(ctx, sk, rateLimits));
-              Routes routes = new Routes(c.routes);
+              Routes routes = new Routes(c.routes, maxBody);
               new OpsRoutes(sk).register(routes);
-              new TaskRoutes(sk.tasks(), maxBody).register(routes);
-              new KeyRoutes(sk.keys(), maxBody).register(routes);
-              new SessionRoutes(sk.sessions(), maxBody).register(routes);
-              new MemoryRoutes(sk.memory(), maxBody).register(routes);
-              new DocumentRoutes(sk.documents(), maxBody).register(routes);
-              new AdminRoutes(sk.backups()).register(routes);
-              new AccessRoutes(sk.access(), maxBody).register(routes);
+              sk.capabilities().forEach(capability -> capability.routes(routes));
               registered.addAll(routes.all());
 
               c.routes.exception(StatekeeperException.class, (e, ctx) -> Problems.respond(ctx, e));

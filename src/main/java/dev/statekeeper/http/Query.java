@@ -24,7 +24,7 @@ import java.util.TreeSet;
  * declared (see {@link Routes}); handlers read values here, never through Javalin's {@code
  * queryParam}.
  */
-final class Query {
+public final class Query {
 
   private static final String PARSED = "statekeeper.query";
 
@@ -68,12 +68,12 @@ final class Query {
   }
 
   /** The value of {@code name}, or null when absent or empty. */
-  static String string(Context ctx, String name) {
+  public static String string(Context ctx, String name) {
     String v = params(ctx).get(name);
     return v == null || v.isEmpty() ? null : v;
   }
 
-  static Integer integer(Context ctx, String name) {
+  public static Integer integer(Context ctx, String name) {
     String v = string(ctx, name);
     if (v == null) {
       return null;
@@ -85,7 +85,7 @@ final class Query {
     }
   }
 
-  static Long longValue(Context ctx, String name) {
+  public static Long longValue(Context ctx, String name) {
     String v = string(ctx, name);
     if (v == null) {
       return null;

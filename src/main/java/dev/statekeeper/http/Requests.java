@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reading requests: bodies within the size limit, JSON only, preconditions, query parameters. */
-final class Requests {
+public final class Requests {
 
   static final String CALLER = "statekeeper.caller";
   /** Set once a handler has read the whole body: nothing is left to drain before an error answer. */
@@ -27,7 +27,7 @@ final class Requests {
     ctx.attribute(CALLER, caller);
   }
 
-  static Caller caller(Context ctx) {
+  public static Caller caller(Context ctx) {
     Caller c = ctx.attribute(CALLER);
     if (c == null) {
       throw new IllegalStateException("no caller on a /v1 request, which indicates a bug in routing");
@@ -36,7 +36,7 @@ final class Requests {
   }
 
   /** The body bound to {@code type}; an empty body reads as {@code {}}. */
-  static <T> T body(Context ctx, Class<T> type, long maxBytes) {
+  public static <T> T body(Context ctx, Class<T> type, long maxBytes) {
     return Json.read(rawBody(ctx, maxBytes), type);
   }
 
@@ -98,7 +98,7 @@ final class Requests {
    * The version an {@code If-Match} header expects: a number, or null for {@code *} (any
    * version). Missing: {@link StatekeeperException.PreconditionRequired} when required, else null.
    */
-  static Long ifMatch(Context ctx, boolean required) {
+  public static Long ifMatch(Context ctx, boolean required) {
     String h = ctx.header("If-Match");
     if (h == null || h.isBlank()) {
       if (required) {
@@ -119,11 +119,11 @@ final class Requests {
     return Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
   }
 
-  static Duration seconds(Integer seconds) {
+  public static Duration seconds(Integer seconds) {
     return seconds == null ? null : Duration.ofSeconds(seconds);
   }
 
-  static void json(Context ctx, int status, Object body) {
+  public static void json(Context ctx, int status, Object body) {
     ctx.status(status).contentType("application/json").result(Json.write(body));
   }
 }

@@ -14,40 +14,47 @@ import java.util.Set;
  * whoever describes the API. The route classes ({@code TaskRoutes}, …) register through this,
  * never on Javalin directly.
  */
-final class Routes {
+public final class Routes {
 
   /** One registered route: method, path template, the query parameters it takes. */
-  record Route(HandlerType method, String path, Set<String> parameters) {}
+  public record Route(HandlerType method, String path, Set<String> parameters) {}
 
   private final RoutesConfig r;
+  private final long maxBodyBytes;
   private final List<Route> routes = new ArrayList<>();
 
-  Routes(RoutesConfig r) {
+  Routes(RoutesConfig r, long maxBodyBytes) {
     this.r = r;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
-  void get(String path, Handler h, String... parameters) {
+  /** The body limit ({@code max-body-bytes}), for {@link Requests#body}. */
+  public long maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  public void get(String path, Handler h, String... parameters) {
     r.get(path, checked(HandlerType.GET, path, h, parameters));
   }
 
-  void post(String path, Handler h, String... parameters) {
+  public void post(String path, Handler h, String... parameters) {
     r.post(path, checked(HandlerType.POST, path, h, parameters));
   }
 
-  void put(String path, Handler h, String... parameters) {
+  public void put(String path, Handler h, String... parameters) {
     r.put(path, checked(HandlerType.PUT, path, h, parameters));
   }
 
-  void patch(String path, Handler h, String... parameters) {
+  public void patch(String path, Handler h, String... parameters) {
     r.patch(path, checked(HandlerType.PATCH, path, h, parameters));
   }
 
-  void delete(String path, Handler h, String... parameters) {
+  public void delete(String path, Handler h, String... parameters) {
     r.delete(path, checked(HandlerType.DELETE, path, h, parameters));
   }
 
   /** Every route registered so far. */
-  List<Route> all() {
+  public List<Route> all() {
     return Collections.unmodifiableList(routes);
   }
 

@@ -1,5 +1,7 @@
 package dev.statekeeper.keys;
 
+import dev.statekeeper.Capability;
+import dev.statekeeper.http.Routes;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
@@ -31,7 +33,7 @@ import java.util.regex.Pattern;
  * unreachable, a key read within the last ten minutes is still recognised (so operators can see
  * health and alerts during an outage); everything that needs the store answers 503 anyway.
  */
-public final class Keys {
+public final class Keys implements Capability {
 
   /** The tenant of the first root key. */
   public static final String DEFAULT_TENANT = "default";
@@ -81,6 +83,11 @@ public final class Keys {
    */
   public static Keys open(Store store, StatekeeperConfig config, Redis redis, MeterRegistry meters) {
     return new Keys(store, config, redis, meters);
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    new KeyRoutes(this, routes.maxBodyBytes()).register(routes);
   }
 
   /** Another node revoked key {@code id}. */

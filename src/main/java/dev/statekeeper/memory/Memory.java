@@ -1,5 +1,10 @@
 package dev.statekeeper.memory;
 
+import dev.statekeeper.Capability;
+import dev.statekeeper.http.Routes;
+import dev.statekeeper.ops.Health;
+import dev.statekeeper.ops.HealthCheck;
+import java.util.Map;
 import dev.statekeeper.Action;
 import dev.statekeeper.Authorizer;
 import dev.statekeeper.Caller;
@@ -36,7 +41,7 @@ import java.util.Locale;
  *
  * <p>Old versions are removed only by the {@code memory-retention} rules (none by default).
  */
-public final class Memory implements AutoCloseable {
+public final class Memory implements Capability, AutoCloseable {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Memory.class);
 
@@ -91,12 +96,21 @@ public final class Memory implements AutoCloseable {
     return start(new Memory(store, config, authz, embedder, runner), runner);
   }
 
-  /** As {@link #start(Store, StatekeeperConfig, Authorizer, Embedder)}, its jobs on {@code runner}. */
-  public static Memory start(Store store, StatekeeperConfig config, Authorizer authz, Embedder embedder, JobRunner runner) {
-    return start(new Memory(store, config, authz, embedder, null), runner);
+  /**
+   * Opens memory as {@link #start(Store, StatekeeperConfig, Authorizer, Embedder)} does, but its
+   * {@link #jobs} are the caller's to run (Statekeeper runs every capability's).
+   */
+  public static Memory open(Store store, StatekeeperConfig config, Authorizer authz, Embedder embedder) {
+    return reconciled(new Memory(store, config, authz, embedder, null));
   }
 
   private static Memory start(Memory memory, JobRunner runner) {
+    runner.startAll(reconciled(memory).jobs());
+    return memory;
+  }
+
+  /** Queues the entries whose text has no vector of the current model (old data, restores). */
+  private static Memory reconciled(Memory memory) {
     Embedder embedder = memory.embedder;
     try {
       int queued = memory.vectors.reconcile(embedder.model());
@@ -106,11 +120,44 @@ public final class Memory implements AutoCloseable {
     } catch (RuntimeException e) { // e.g. the schema is not migrated yet; the worker retries its own work
       log.warn("could not queue memory entries that lack embeddings: {}", e.toString());
     }
-    runner.startAll(memory.jobs());
     return memory;
   }
 
+  // ---------------------------------------------------------------- as a capability
+
+  @Override
+  public void routes(Routes routes) {
+    new MemoryRoutes(this, routes.maxBodyBytes()).register(routes);
+  }
+
+  /**
+   * {@code embeddings}: UP while the embedding worker keeps up; DEGRADED (never DOWN: keyword
+   * search and every write still work) when it failed several times in a row, so recent writes are
+   * not found semantically until it recovers.
+   */
+  @Override
+  public Map<String, HealthCheck> healthChecks() {
+    return Map.of("embeddings", () -> {
+      EmbeddingStatus s = embeddingStatus();
+      Map<String, Object> d = new java.util.LinkedHashMap<>();
+      d.put("model", s.model());
+      d.put("backlog", s.backlog());
+      d.put("oldest_pending_age_seconds",
+          s.oldestPending() == null ? null : Math.max(0, java.time.Duration.between(s.oldestPending(), Instant.now()).toSeconds()));
+      d.put("last_success", s.lastSuccess() == null ? null : s.lastSuccess().toString());
+      d.put("failures_in_a_row", s.failuresInARow());
+      d.put("indexed", s.indexed());
+      d.put("vector_scan", dev.statekeeper.search.Vectors.implementation());
+      if (s.degraded()) {
+        d.put("reason", "the embedding worker failed " + s.failuresInARow() + " times in a row: " + s.lastError());
+        return Health.degraded(d);
+      }
+      return Health.up(d);
+    });
+  }
+
   /** The background jobs of memory: the vector index follower, the embedding worker, retention (with rules). */
+  @Override
   public List<Job> jobs() {
     List<Job> jobs = new ArrayList<>(List.of(index.job(), worker.job()));
     retention.job().ifPresent(jobs::add);
@@ -371,6 +418,7 @@ public final class Memory implements AutoCloseable {
    * Registers the meters of semantic search: entries embedded, and failed passes of the embedding
    * worker and of the index refresh as {@code statekeeper_background_failures_total{loop}}.
    */
+  @Override
   public void registerMeters(io.micrometer.core.instrument.MeterRegistry registry) {
     io.micrometer.core.instrument.FunctionCounter.builder("statekeeper.memory.embedded", worker, EmbeddingWorker::embedded)
         .description("memory entries embedded by this node's worker")

@@ -1,10 +1,9 @@
 package dev.statekeeper.ops;
 
 import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.ops.AlertCheck.Outcome;
 import dev.statekeeper.store.Store;
 import dev.statekeeper.jobs.Job;
-import dev.statekeeper.tasks.Priority;
-import dev.statekeeper.tasks.TaskCensus;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,15 +52,7 @@ public final class Alerts implements AutoCloseable {
       Optional<Store.WriterStats> writer,
       Optional<Double> writerBusyPercent,
       Optional<DiskSpace> disk,
-      Optional<TaskCensus> census,
       RequestWindow.Figures requests) {}
-
-  /** One outcome of a rule: holds or not, the reading, and a sentence for people. */
-  record Outcome(boolean holds, String value, String summary) {
-    static Outcome no(String value) {
-      return new Outcome(false, value, null);
-    }
-  }
 
   interface Condition {
     Outcome evaluate(Readings r);
@@ -72,7 +63,6 @@ public final class Alerts implements AutoCloseable {
   private final List<Rule> rules;
   private final Store store;
   private final Path dataDir;
-  private final Supplier<Optional<TaskCensus>> census;
   private final RequestWindow requests;
   private final InstantSource clock;
   private final Duration interval;
@@ -87,18 +77,21 @@ public final class Alerts implements AutoCloseable {
   Alerts(
       StatekeeperConfig config,
       Store store,
-      Supplier<Optional<TaskCensus>> census,
+      List<AlertCheck> contributed,
       RequestWindow requests,
       MeterRegistry meters,
       InstantSource clock,
       Duration webhookBackoff) {
     this.store = store;
     this.dataDir = config.store().dataDir();
-    this.census = census;
     this.requests = requests;
     this.clock = clock;
     this.interval = config.ops().alertInterval();
-    this.rules = rules(config.ops(), config.tasks().alertSlaMinPercent());
+    List<Rule> all = new ArrayList<>(rules(config.ops()));
+    for (AlertCheck check : contributed) {
+      all.add(new Rule(check.rule(), r -> r.store().up() ? check.evaluate().get() : Outcome.no("store unreachable")));
+    }
+    this.rules = List.copyOf(all);
     this.webhook =
         config.ops().alertWebhook() == null ? null : new AlertWebhook(config.ops().alertWebhook(), instanceName(config), meters, webhookBackoff);
     for (Rule r : rules) {
@@ -124,27 +117,13 @@ public final class Alerts implements AutoCloseable {
     return job;
   }
 
-  private static List<Rule> rules(OpsSettings o, Double slaMinPercent) {
+  private static List<Rule> rules(OpsSettings o) {
     List<Rule> rules = new ArrayList<>();
     rules.add(new Rule(
         new AlertRule("StatekeeperStoreUnreachable", "critical", "the database does not answer", "unreachable"),
         r -> r.store().up()
             ? Outcome.no("reachable")
             : new Outcome(true, "unreachable", "the store does not answer: " + r.store().error())));
-    if (slaMinPercent != null) {
-      double min = slaMinPercent;
-      rules.add(new Rule(
-          new AlertRule("StatekeeperSlaComplianceLow", "critical",
-              "SLA compliance of CRITICAL tasks settled within the last hour", "< " + pct(min)),
-          r -> {
-            double ratio = r.census().map(c -> c.slaComplianceRecent(Priority.CRITICAL)).orElse(Double.NaN);
-            if (Double.isNaN(ratio)) return Outcome.no("no data");
-            String value = pct(100 * ratio);
-            return 100 * ratio < min
-                ? new Outcome(true, value, "only " + value + " of CRITICAL tasks settled in the last hour met their deadline")
-                : Outcome.no(value);
-          }));
-    }
     if (o.alertErrorRateMaxPercent() != null) {
       double max = o.alertErrorRateMaxPercent();
       rules.add(new Rule(
@@ -275,9 +254,8 @@ public final class Alerts implements AutoCloseable {
     } catch (Exception e) {
       disk = Optional.empty();
     }
-    Optional<TaskCensus> c = probe.up() ? census.get() : Optional.empty();
     Optional<Store.WriterStats> writer = store.writerStats();
-    return new Readings(probe, store.poolStats(), writer, writer.flatMap(this::writerBusyPercent), disk, c, requests.sample());
+    return new Readings(probe, store.poolStats(), writer, writer.flatMap(this::writerBusyPercent), disk, requests.sample());
   }
 
   /**
@@ -298,7 +276,8 @@ public final class Alerts implements AutoCloseable {
     return Optional.of(Math.max(0, Math.min(100, busy)));
   }
 
-  private static String pct(double v) {
+  /** A percentage as rules show it: {@code 95%}, {@code 28.6%}. */
+  public static String pct(double v) {
     return (v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v)) + "%";
   }
 

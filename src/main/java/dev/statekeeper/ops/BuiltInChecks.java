@@ -1,7 +1,6 @@
 package dev.statekeeper.ops;
 
 import dev.statekeeper.store.Store;
-import dev.statekeeper.tasks.Tasks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,31 +88,7 @@ final class BuiltInChecks {
     };
   }
 
-  /**
-   * DEGRADED when the lease reaper has not finished a pass for ten intervals (at least 10 s):
-   * expired leases and missed deadlines then go unnoticed.
-   */
-  static HealthCheck leaseReaper(Tasks tasks, Duration interval, InstantSource clock, Instant started) {
-    Duration stale = interval.multipliedBy(10).compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : interval.multipliedBy(10);
-    return () -> {
-      Tasks.ReaperStatus r = tasks.reaperStatus();
-      Instant since = r.lastRun() != null ? r.lastRun() : started;
-      Duration age = Duration.between(since, clock.instant());
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("last_run", r.lastRun() == null ? null : r.lastRun().toString());
-      d.put("seconds_since_last_run", r.lastRun() == null ? null : round(age.toMillis() / 1000.0));
-      d.put("leases_expired", r.leasesExpired());
-      d.put("deadlines_missed", r.deadlinesMissed());
-      d.put("failures", r.failures());
-      if (age.compareTo(stale) > 0) {
-        d.put("reason", "no pass finished in " + age.toSeconds() + " s");
-        return Health.degraded(d);
-      }
-      return Health.up(d);
-    };
-  }
-
-  static double round(double v) {
+  public static double round(double v) {
     return Math.round(v * 100) / 100.0;
   }
 }

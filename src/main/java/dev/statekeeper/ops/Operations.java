@@ -2,50 +2,45 @@ package dev.statekeeper.ops;
 
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.store.Store;
-import dev.statekeeper.tasks.TaskCensus;
-import dev.statekeeper.tasks.Tasks;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Optional;
+import java.util.List;
 import java.util.function.IntSupplier;
 
 /**
  * Operations of one instance, the front door of this package: the {@link Metrics}, the {@link
- * HealthChecks} registry (with the database, pool, disk and lease-reaper checks already in it),
- * the task census behind the task gauges, and the {@link Alerts} evaluated in the background.
- * {@code Statekeeper} opens it; other capabilities reach it through {@code sk.health()} and
- * {@code sk.meterRegistry()}.
+ * HealthChecks} registry (with the database, pool and disk checks already in it) and the {@link
+ * Alerts} evaluated in the background. Generic: what a capability watches of itself comes in as
+ * its health checks and alert rules ({@code dev.statekeeper.Capability}), which {@code
+ * Statekeeper} registers here.
  */
 public final class Operations implements AutoCloseable {
 
   private final Metrics metrics;
   private final HealthChecks health = new HealthChecks();
-  private final TaskGauges taskGauges;
   private final Alerts alerts;
 
   private Operations(
-      StatekeeperConfig config, Store store, Tasks tasks, Metrics metrics, IntSupplier pendingMigrations, InstantSource clock) {
+      StatekeeperConfig config, Store store, Metrics metrics, IntSupplier pendingMigrations, List<AlertCheck> alertChecks,
+      InstantSource clock) {
     this.metrics = metrics;
     metrics.bindDiskSpace(config.store().dataDir()); // now that the store has made it
-    dev.statekeeper.ops.OpsSettings o = config.ops();
+    OpsSettings o = config.ops();
     health.registerCritical("database", BuiltInChecks.database(store, pendingMigrations));
     health.register("pool", BuiltInChecks.pool(store, o.alertPoolBusyMaxPercent() == null ? 100 : o.alertPoolBusyMaxPercent()));
     health.register("disk", BuiltInChecks.disk(config.store().dataDir(), o.diskMinFreePercent()));
-    health.register("lease_reaper", BuiltInChecks.leaseReaper(tasks, config.tasks().reaperInterval(), clock, clock.instant()));
-    this.taskGauges = new TaskGauges(tasks::census, config.tasks().metricsRefresh());
-    if (metrics.enabled()) {
-      taskGauges.register(metrics.registry());
-    }
     RequestWindow window = new RequestWindow(metrics.registry(), o.alertWindow(), clock);
-    this.alerts =
-        new Alerts(config, store, taskGauges::current, window, metrics.registry(), clock, Duration.ofMillis(500));
+    this.alerts = new Alerts(config, store, alertChecks, window, metrics.registry(), clock, Duration.ofMillis(500));
   }
 
-  /** Registers the built-in health checks and task gauges, and runs the alert evaluation on {@code runner}. */
+  /**
+   * Registers the built-in health checks (database, pool, disk) and runs the alert evaluation —
+   * the built-in rules and {@code alertChecks}, the capabilities' — on {@code runner}.
+   */
   public static Operations start(
-      StatekeeperConfig config, Store store, Tasks tasks, Metrics metrics, IntSupplier pendingMigrations,
+      StatekeeperConfig config, Store store, Metrics metrics, IntSupplier pendingMigrations, List<AlertCheck> alertChecks,
       dev.statekeeper.jobs.JobRunner runner) {
-    Operations ops = new Operations(config, store, tasks, metrics, pendingMigrations, InstantSource.system());
+    Operations ops = new Operations(config, store, metrics, pendingMigrations, alertChecks, InstantSource.system());
     runner.start(ops.alerts.job());
     return ops;
   }
@@ -60,11 +55,6 @@ public final class Operations implements AutoCloseable {
 
   public Alerts alerts() {
     return alerts;
-  }
-
-  /** The cached task census (at most {@code metrics-refresh} old once warm); empty when the store fails. */
-  public Optional<TaskCensus> census() {
-    return taskGauges.current();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.statekeeper.sessions;
 
+import dev.statekeeper.Capability;
+import dev.statekeeper.http.Routes;
 import dev.statekeeper.Action;
 import dev.statekeeper.Authorizer;
 import dev.statekeeper.Caller;
@@ -27,7 +29,7 @@ import java.util.List;
  * concurrency (its {@code version}). A terminated session is final: appends and state changes
  * fail with {@code 409 session_terminated}.
  */
-public final class Sessions implements AutoCloseable {
+public final class Sessions implements Capability, AutoCloseable {
 
   private final SessionRepository repository;
   private final StatekeeperConfig config;
@@ -54,14 +56,18 @@ public final class Sessions implements AutoCloseable {
     return sessions;
   }
 
-  /** As {@link #start(Store, StatekeeperConfig, Authorizer)}, its jobs on {@code runner}. */
-  public static Sessions start(Store store, StatekeeperConfig config, Authorizer authz, JobRunner runner) {
-    Sessions sessions = new Sessions(store, config, authz, null);
-    runner.startAll(sessions.jobs());
-    return sessions;
+  /** Opens sessions enforcing {@code authz}; its {@link #jobs} are the caller's to run. */
+  public static Sessions open(Store store, StatekeeperConfig config, Authorizer authz) {
+    return new Sessions(store, config, authz, null);
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    new SessionRoutes(this, routes.maxBodyBytes()).register(routes);
   }
 
   /** The background jobs of sessions: event retention, when configured. */
+  @Override
   public List<Job> jobs() {
     return retention.job().stream().toList();
   }

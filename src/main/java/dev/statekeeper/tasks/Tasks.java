@@ -5,6 +5,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.statekeeper.Action;
 import dev.statekeeper.Authorizer;
+import dev.statekeeper.Capability;
+import dev.statekeeper.http.Routes;
+import dev.statekeeper.ops.AlertCheck;
+import dev.statekeeper.ops.AlertRule;
+import dev.statekeeper.ops.Alerts;
+import dev.statekeeper.ops.Health;
+import dev.statekeeper.ops.HealthCheck;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
 import dev.statekeeper.StatekeeperConfig;
@@ -45,7 +52,7 @@ import java.util.regex.Pattern;
  * actions: a holder whose lease lapsed and whose task was claimed again gets {@code 409} and
  * changes nothing.
  */
-public final class Tasks implements AutoCloseable {
+public final class Tasks implements Capability, AutoCloseable {
 
   private static final Pattern CURSOR_ID = Pattern.compile("[0-9a-f-]{36}");
 
@@ -63,6 +70,8 @@ public final class Tasks implements AutoCloseable {
 
   private final Authorizer authz;
   private final JobRunner ownRunner; // null when the caller's runner runs the jobs
+  private final InstantSource clock;
+  private final TaskGauges gauges;
   /** A task's queue never changes: cached to check agents' access without a read per call. */
   private final Cache<TaskRef, String> queues = Caffeine.newBuilder().maximumSize(200_000).build();
 
@@ -71,6 +80,8 @@ public final class Tasks implements AutoCloseable {
   private Tasks(
       Store store, StatekeeperConfig config, InstantSource clock, Authorizer authz, MeterRegistry meters, JobRunner ownRunner) {
     this.ownRunner = ownRunner;
+    this.clock = clock;
+    this.gauges = new TaskGauges(this::census, config.tasks().metricsRefresh());
     this.authz = authz;
     String nodeId = Ids.next();
     boolean postgres = store.dialect() == Dialect.POSTGRES;
@@ -135,15 +146,72 @@ public final class Tasks implements AutoCloseable {
 
   /**
    * Opens the task queue enforcing {@code authz}, recording its meters in {@code meters}; its
-   * {@link #jobs} run on {@code runner}, which starts them now.
+   * {@link #jobs} are the caller's to run (Statekeeper runs every capability's).
    */
-  public static Tasks start(Store store, StatekeeperConfig config, Authorizer authz, MeterRegistry meters, JobRunner runner) {
-    Tasks tasks = new Tasks(store, config, store.clock().instantSource(), authz, meters, null);
-    runner.startAll(tasks.jobs());
-    return tasks;
+  public static Tasks open(Store store, StatekeeperConfig config, Authorizer authz, MeterRegistry meters) {
+    return new Tasks(store, config, store.clock().instantSource(), authz, meters, null);
+  }
+
+  // ---------------------------------------------------------------- as a capability
+
+  @Override
+  public void routes(Routes routes) {
+    new TaskRoutes(this, routes.maxBodyBytes()).register(routes);
+  }
+
+  /** The lease reaper's: DEGRADED when it has not finished a pass for ten intervals (at least 10 s). */
+  @Override
+  public Map<String, HealthCheck> healthChecks() {
+    Duration interval = config.tasks().reaperInterval();
+    Duration stale = interval.multipliedBy(10).compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : interval.multipliedBy(10);
+    Instant started = clock.instant();
+    return Map.of("lease_reaper", () -> {
+      ReaperStatus r = reaperStatus();
+      Instant since = r.lastRun() != null ? r.lastRun() : started;
+      Duration age = Duration.between(since, clock.instant());
+      Map<String, Object> d = new java.util.LinkedHashMap<>();
+      d.put("last_run", r.lastRun() == null ? null : r.lastRun().toString());
+      d.put("seconds_since_last_run", r.lastRun() == null ? null : Math.round(age.toMillis() / 10.0) / 100.0);
+      d.put("leases_expired", r.leasesExpired());
+      d.put("deadlines_missed", r.deadlinesMissed());
+      d.put("failures", r.failures());
+      if (age.compareTo(stale) > 0) {
+        d.put("reason", "no pass finished in " + age.toSeconds() + " s");
+        return Health.degraded(d);
+      }
+      return Health.up(d);
+    });
+  }
+
+  /** SLA compliance of CRITICAL tasks settled within the hour, below {@code alert-sla-min}. */
+  @Override
+  public List<AlertCheck> alerts() {
+    Double slaMin = config.tasks().alertSlaMinPercent();
+    if (slaMin == null) {
+      return List.of();
+    }
+    double min = slaMin;
+    return List.of(new AlertCheck(
+        new AlertRule("StatekeeperSlaComplianceLow", "critical",
+            "SLA compliance of CRITICAL tasks settled within the last hour", "< " + Alerts.pct(min)),
+        () -> {
+          double ratio = gauges.current().map(c -> c.slaComplianceRecent(Priority.CRITICAL)).orElse(Double.NaN);
+          if (Double.isNaN(ratio)) return AlertCheck.Outcome.no("no data");
+          String value = Alerts.pct(100 * ratio);
+          return 100 * ratio < min
+              ? new AlertCheck.Outcome(true, value, "only " + value + " of CRITICAL tasks settled in the last hour met their deadline")
+              : AlertCheck.Outcome.no(value);
+        }));
+  }
+
+  /** The task gauges over every tenant (from the cached census). */
+  @Override
+  public void registerMeters(MeterRegistry registry) {
+    gauges.register(registry);
   }
 
   /** The background jobs of the task queue. */
+  @Override
   public List<Job> jobs() {
     List<Job> jobs = new ArrayList<>(List.of(reaper.job()));
     if (listener != null) {

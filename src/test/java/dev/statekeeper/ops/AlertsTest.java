@@ -63,7 +63,7 @@ class AlertsTest {
 
   private Alerts alerts(Store store, StatekeeperConfig config) {
     RequestWindow window = new RequestWindow(meters, config.ops().alertWindow(), clock);
-    return new Alerts(config, store, Optional::empty, window, meters, clock, Duration.ofMillis(50));
+    return new Alerts(config, store, List.of(), window, meters, clock, Duration.ofMillis(50));
   }
 
   private void requests(int n, Duration each, String status) {
@@ -128,15 +128,16 @@ class AlertsTest {
 
   @Test
   void theDefaultRules_matchTheIssue_andNoneFiresOnAHealthyIdleInstance(@TempDir Path dir) {
-    StatekeeperConfig config = StoreKind.SQLITE.config(dir);
-    try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
+    // the built-in rules, then those of the capabilities (tasks: the SLA rule)
+    try (dev.statekeeper.Statekeeper sk = dev.statekeeper.Statekeeper.open(StoreKind.SQLITE.config(dir))) {
+      Alerts alerts = sk.operations().alerts();
       assertThat(alerts.rules()).extracting(AlertRule::name, AlertRule::threshold).containsExactly(
           org.assertj.core.groups.Tuple.tuple("StatekeeperStoreUnreachable", "unreachable"),
-          org.assertj.core.groups.Tuple.tuple("StatekeeperSlaComplianceLow", "< 95%"),
           org.assertj.core.groups.Tuple.tuple("StatekeeperErrorRateHigh", "> 5%"),
           org.assertj.core.groups.Tuple.tuple("StatekeeperLatencyP99High", "> 500ms"),
           org.assertj.core.groups.Tuple.tuple("StatekeeperPoolBusy", "> 80%"),
-          org.assertj.core.groups.Tuple.tuple("StatekeeperDiskSpaceLow", "< 10%"));
+          org.assertj.core.groups.Tuple.tuple("StatekeeperDiskSpaceLow", "< 10%"),
+          org.assertj.core.groups.Tuple.tuple("StatekeeperSlaComplianceLow", "< 95%"));
       alerts.evaluateNow();
       assertThat(alerts.firing()).isEmpty();
     }
@@ -145,9 +146,8 @@ class AlertsTest {
   @Test
   void thePrometheusRulesFile_hasEveryRuleTheServerEvaluates(@TempDir Path dir) throws Exception {
     String yaml = java.nio.file.Files.readString(Path.of("docs/prometheus-alerts.yml"));
-    StatekeeperConfig config = StoreKind.SQLITE.config(dir);
-    try (Store store = Store.open(config); Alerts alerts = alerts(store, config)) {
-      for (AlertRule rule : alerts.rules()) {
+    try (dev.statekeeper.Statekeeper sk = dev.statekeeper.Statekeeper.open(StoreKind.SQLITE.config(dir))) {
+      for (AlertRule rule : sk.operations().alerts().rules()) {
         assertThat(yaml).contains("- alert: " + rule.name());
       }
     }
@@ -203,18 +203,16 @@ class AlertsTest {
     }
   }
 
-  private static TaskCensus criticalSla(long met, long violated) {
-    Map<SlaStatus, Long> recent = Map.of(SlaStatus.MET, met, SlaStatus.VIOLATED, violated);
-    return new TaskCensus(Map.of(), Map.of(), Map.of(Priority.CRITICAL, recent), Map.of(), Instant.EPOCH);
-  }
 
   @Test
   void aFiringAlert_showsTheReadingOfEveryEvaluation_notTheOneItStartedWith(@TempDir Path dir) {
     StatekeeperConfig config = StoreKind.SQLITE.config(dir);
-    AtomicReference<TaskCensus> census = new AtomicReference<>(criticalSla(2, 5)); // 28.6 % met
+    AtomicReference<String> reading = new AtomicReference<>("28.6%");
+    AlertCheck compliance = new AlertCheck(new AlertRule("StatekeeperSlaComplianceLow", "critical", "SLA compliance", "< 95%"),
+        () -> new AlertCheck.Outcome(true, reading.get(), "only " + reading.get() + " of CRITICAL tasks settled in the last hour met their deadline"));
     now.set(Instant.parse("2026-01-01T00:00:15.123456789Z"));
     try (Store store = Store.open(config);
-        Alerts alerts = new Alerts(config, store, () -> Optional.of(census.get()),
+        Alerts alerts = new Alerts(config, store, List.of(compliance),
             new RequestWindow(meters, config.ops().alertWindow(), clock), meters, clock, Duration.ofMillis(50))) {
       alerts.evaluateNow();
       assertThat(alerts.firing()).singleElement().satisfies(a -> {
@@ -222,7 +220,7 @@ class AlertsTest {
         assertThat(a.value()).isEqualTo("28.6%");
       });
 
-      census.set(criticalSla(13, 11)); // 54.2 %: better, still below 95 %
+      reading.set("54.2%"); // better, still below 95 %
       now.set(now.get().plusSeconds(15));
       alerts.evaluateNow();
 

@@ -18,7 +18,7 @@ class HealthChecksTest {
     try (Statekeeper sk = Statekeeper.open(StoreKind.SQLITE.config(dir))) {
       HealthReport r = sk.health().check();
       assertThat(r.status()).isEqualTo(Health.Status.UP);
-      assertThat(r.checks()).containsOnlyKeys("database", "pool", "disk", "lease_reaper", "cache", "embeddings");
+      assertThat(r.checks()).containsOnlyKeys("database", "pool", "disk", "lease_reaper", "cache", "embeddings", "document_embeddings");
       assertThat(r.checks().get("database").details()).containsEntry("store", "sqlite").containsKey("latency_ms");
       assertThat(sk.health().readiness().checks()).containsOnlyKeys("database");
     }

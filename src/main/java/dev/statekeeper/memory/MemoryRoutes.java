@@ -1,13 +1,9 @@
-package dev.statekeeper.http;
+package dev.statekeeper.memory;
 
 import dev.statekeeper.StatekeeperException.InvalidInput;
-import dev.statekeeper.memory.Memory;
-import dev.statekeeper.memory.MemoryEntry;
-import dev.statekeeper.memory.MemoryQuery;
-import dev.statekeeper.memory.MemoryWrite;
-import dev.statekeeper.memory.Precondition;
-import dev.statekeeper.memory.PutResult;
-import dev.statekeeper.memory.SearchRequest;
+import dev.statekeeper.http.Query;
+import dev.statekeeper.http.Requests;
+import dev.statekeeper.http.Routes;
 import io.javalin.http.Context;
 import java.util.Map;
 

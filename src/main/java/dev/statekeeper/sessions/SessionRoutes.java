@@ -1,16 +1,26 @@
-package dev.statekeeper.http;
+package dev.statekeeper.sessions;
 
 import dev.statekeeper.StatekeeperException.InvalidInput;
-import dev.statekeeper.sessions.NewEvent;
-import dev.statekeeper.sessions.NewSession;
-import dev.statekeeper.sessions.Session;
-import dev.statekeeper.sessions.Sessions;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.statekeeper.http.Query;
+import dev.statekeeper.http.Requests;
+import dev.statekeeper.http.Routes;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
 
 /** {@code /v1/sessions}: a thin translation between HTTP and {@link Sessions}. */
 final class SessionRoutes {
+
+  // request bodies, bound strictly by the HTTP layer's Json
+  /** One event ({@code type}, {@code data}) or a batch ({@code events}), not both. */
+  record Append(String type, JsonNode data, List<NewEvent> events) {}
+
+  record State(JsonNode state) {}
+
+  /** A body that carries nothing (an empty body reads as {@code {}}). */
+  record Empty() {}
+
 
   private final Sessions sessions;
   private final long maxBody;
@@ -42,7 +52,7 @@ final class SessionRoutes {
 
   /** {@code {type, data}} appends one event, {@code {events: […]}} a batch; both answer {@code {items}}. */
   private void append(Context ctx) {
-    Bodies.Append b = Requests.body(ctx, Bodies.Append.class, maxBody);
+    Append b = Requests.body(ctx, Append.class, maxBody);
     List<NewEvent> events;
     if (b.events() != null) {
       if (b.type() != null || (b.data() != null && !b.data().isNull())) {
@@ -64,12 +74,12 @@ final class SessionRoutes {
 
   private void replaceState(Context ctx) {
     Long version = Requests.ifMatch(ctx, /* required= */ true);
-    Bodies.State b = Requests.body(ctx, Bodies.State.class, maxBody);
+    State b = Requests.body(ctx, State.class, maxBody);
     session(ctx, 200, sessions.replaceState(Requests.caller(ctx), ctx.pathParam("id"), version, b.state()));
   }
 
   private void terminate(Context ctx) {
-    Requests.body(ctx, Bodies.Empty.class, maxBody);
+    Requests.body(ctx, Empty.class, maxBody);
     session(ctx, 200, sessions.terminate(Requests.caller(ctx), ctx.pathParam("id")));
   }
 

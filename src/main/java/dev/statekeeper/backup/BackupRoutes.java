@@ -1,20 +1,20 @@
-package dev.statekeeper.http;
+package dev.statekeeper.backup;
 
 import dev.statekeeper.Role;
 import dev.statekeeper.StatekeeperException;
-import dev.statekeeper.backup.Backups;
-import dev.statekeeper.backup.Manifest;
+import dev.statekeeper.http.Requests;
+import dev.statekeeper.http.Routes;
 import io.javalin.http.Context;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code /v1/admin}: operations on the whole store, for root keys only. */
-final class AdminRoutes {
+final class BackupRoutes {
 
   private final Backups backups;
 
-  AdminRoutes(Backups backups) {
+  BackupRoutes(Backups backups) {
     this.backups = backups;
   }
 

@@ -1,9 +1,7 @@
-package dev.statekeeper.http;
+package dev.statekeeper.documents;
 
-import dev.statekeeper.documents.Document;
-import dev.statekeeper.documents.DocumentSearch;
-import dev.statekeeper.documents.Documents;
-import dev.statekeeper.documents.NewDocument;
+import dev.statekeeper.http.Requests;
+import dev.statekeeper.http.Routes;
 import io.javalin.http.Context;
 import java.util.Map;
 

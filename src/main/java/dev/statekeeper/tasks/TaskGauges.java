@@ -1,11 +1,7 @@
-package dev.statekeeper.ops;
+package dev.statekeeper.tasks;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
-import dev.statekeeper.tasks.Priority;
-import dev.statekeeper.tasks.SlaStatus;
-import dev.statekeeper.tasks.TaskCensus;
-import dev.statekeeper.tasks.TaskStatus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

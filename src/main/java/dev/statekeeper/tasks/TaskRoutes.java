@@ -1,22 +1,37 @@
-package dev.statekeeper.http;
+package dev.statekeeper.tasks;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.statekeeper.Caller;
 import dev.statekeeper.StatekeeperException.InvalidInput;
-import dev.statekeeper.tasks.ClaimRequest;
-import dev.statekeeper.tasks.CreateResult;
-import dev.statekeeper.tasks.NewTask;
-import dev.statekeeper.tasks.Priority;
-import dev.statekeeper.tasks.Task;
-import dev.statekeeper.tasks.TaskPatch;
-import dev.statekeeper.tasks.TaskQuery;
-import dev.statekeeper.tasks.TaskStatus;
-import dev.statekeeper.tasks.Tasks;
+import dev.statekeeper.http.Query;
+import dev.statekeeper.http.Requests;
+import dev.statekeeper.http.Routes;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
 
 /** {@code /v1/tasks}: a thin translation between HTTP and {@link Tasks}. */
 final class TaskRoutes {
+
+  // request bodies, bound strictly by the HTTP layer's Json
+  record Batch(List<NewTask> tasks) {}
+
+  record Claim(
+      String agent,
+      List<String> queues,
+      List<String> types,
+      Integer limit,
+      Integer leaseSeconds,
+      Integer waitSeconds) {}
+
+  record Heartbeat(String agent, Integer attempt, Integer leaseSeconds) {}
+
+  record Complete(String agent, Integer attempt, JsonNode result) {}
+
+  record Fail(String agent, Integer attempt, String error, Boolean retry) {}
+
+  record Cancel(String reason) {}
+
 
   private final Tasks tasks;
   private final long maxBody;
@@ -54,7 +69,7 @@ final class TaskRoutes {
   }
 
   private void createBatch(Context ctx) {
-    Bodies.Batch body = Requests.body(ctx, Bodies.Batch.class, maxBody);
+    Batch body = Requests.body(ctx, Batch.class, maxBody);
     if (body.tasks() == null) {
       throw new InvalidInput("invalid_batch", "the body must be {\"tasks\": [...]}");
     }
@@ -98,7 +113,7 @@ final class TaskRoutes {
   }
 
   private void claim(Context ctx) {
-    Bodies.Claim b = Requests.body(ctx, Bodies.Claim.class, maxBody);
+    Claim b = Requests.body(ctx, Claim.class, maxBody);
     ClaimRequest request =
         new ClaimRequest(
             b.agent(), b.queues(), b.types(), b.limit(), Requests.seconds(b.leaseSeconds()), Requests.seconds(b.waitSeconds()));
@@ -106,24 +121,24 @@ final class TaskRoutes {
   }
 
   private void heartbeat(Context ctx) {
-    Bodies.Heartbeat b = Requests.body(ctx, Bodies.Heartbeat.class, maxBody);
+    Heartbeat b = Requests.body(ctx, Heartbeat.class, maxBody);
     Caller c = Requests.caller(ctx);
     task(ctx, 200, tasks.heartbeat(c, ctx.pathParam("id"), b.agent(), b.attempt(), Requests.seconds(b.leaseSeconds())));
   }
 
   private void complete(Context ctx) {
-    Bodies.Complete b = Requests.body(ctx, Bodies.Complete.class, maxBody);
+    Complete b = Requests.body(ctx, Complete.class, maxBody);
     task(ctx, 200, tasks.complete(Requests.caller(ctx), ctx.pathParam("id"), b.agent(), b.attempt(), b.result()));
   }
 
   private void fail(Context ctx) {
-    Bodies.Fail b = Requests.body(ctx, Bodies.Fail.class, maxBody);
+    Fail b = Requests.body(ctx, Fail.class, maxBody);
     boolean retry = b.retry() == null || b.retry();
     task(ctx, 200, tasks.fail(Requests.caller(ctx), ctx.pathParam("id"), b.agent(), b.attempt(), b.error(), retry));
   }
 
   private void cancel(Context ctx) {
-    Bodies.Cancel b = Requests.body(ctx, Bodies.Cancel.class, maxBody);
+    Cancel b = Requests.body(ctx, Cancel.class, maxBody);
     task(ctx, 200, tasks.cancel(Requests.caller(ctx), ctx.pathParam("id"), b.reason()));
   }
 

@@ -1,11 +1,11 @@
-package dev.statekeeper.http;
+package dev.statekeeper.access;
 
 import dev.statekeeper.Action;
 import dev.statekeeper.Caller;
 import dev.statekeeper.StatekeeperException.InvalidInput;
-import dev.statekeeper.access.Access;
-import dev.statekeeper.access.Decision;
-import dev.statekeeper.access.Grant;
+import dev.statekeeper.http.Query;
+import dev.statekeeper.http.Requests;
+import dev.statekeeper.http.Routes;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;

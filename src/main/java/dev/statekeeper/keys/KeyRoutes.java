@@ -1,11 +1,18 @@
-package dev.statekeeper.http;
+package dev.statekeeper.keys;
 
-import dev.statekeeper.keys.Keys;
+import dev.statekeeper.http.Query;
+import dev.statekeeper.Role;
+import dev.statekeeper.http.Requests;
+import dev.statekeeper.http.Routes;
 import io.javalin.http.Context;
 import java.util.Map;
 
 /** {@code /v1/keys}: making, listing and revoking API keys. */
 final class KeyRoutes {
+
+  // request bodies, bound strictly by the HTTP layer's Json
+  record NewKey(String tenant, String subject, Role role) {}
+
 
   private final Keys keys;
   private final long maxBody;
@@ -22,7 +29,7 @@ final class KeyRoutes {
   }
 
   private void create(Context ctx) {
-    Bodies.NewKey b = Requests.body(ctx, Bodies.NewKey.class, maxBody);
+    NewKey b = Requests.body(ctx, NewKey.class, maxBody);
     Requests.json(ctx, 201, keys.create(Requests.caller(ctx), b.tenant(), b.subject(), b.role()));
   }
 
