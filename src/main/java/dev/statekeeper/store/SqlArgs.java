@@ -27,6 +27,17 @@ public final class SqlArgs {
     return new TypedNull(sqlType);
   }
 
+  /**
+   * A list of strings bound as one parameter, so a statement with an {@code IN} list has constant
+   * text whatever the list's length: an array on PostgreSQL ({@code col = ANY(?)}), a JSON array
+   * on SQLite ({@code col IN (SELECT value FROM json_each(?))}).
+   */
+  public record TextList(java.util.Collection<String> values) {}
+
+  public static TextList list(java.util.Collection<String> values) {
+    return new TextList(List.copyOf(values));
+  }
+
   /** The instant, or a typed null time. */
   public static Object time(Instant t) {
     return t == null ? NULL_TIME : t;
@@ -74,6 +85,13 @@ public final class SqlArgs {
       case NullTime ignored -> dialect.setInstant(ps, i, null);
       case TypedNull n -> ps.setNull(i, n.sqlType());
       case byte[] bytes -> ps.setBytes(i, bytes);
+      case TextList l -> {
+        if (dialect == Dialect.POSTGRES) {
+          ps.setArray(i, ps.getConnection().createArrayOf("text", l.values().toArray()));
+        } else {
+          ps.setString(i, JsonColumns.write(JsonColumns.mapper().valueToTree(l.values())));
+        }
+      }
       default -> throw new IllegalArgumentException("cannot bind " + a.getClass().getName());
     }
   }
