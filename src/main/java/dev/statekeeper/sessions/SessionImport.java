@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -20,7 +19,6 @@ import java.util.List;
  */
 public final class SessionImport {
 
-  private static final int CHUNK = 500;
 
   private SessionImport() {}
 
@@ -59,42 +57,33 @@ public final class SessionImport {
 
   /** Inserts the sessions that are not there yet, each with its events numbered 1, 2, …; returns how many. */
   public static int insert(Connection c, Dialect d, String tenant, List<Prepared> sessions) throws SQLException {
-    String now = d.now();
-    String insertSession =
-        "INSERT INTO sessions (tenant, id, status, agent, user_id, state, version, event_count, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, " + d.jsonParam() + ", 1, ?, COALESCE(?, " + now + "), " + now + ")"
-            + " ON CONFLICT (tenant, id) DO NOTHING";
+    SessionSql sql = SessionSql.of(d);
     int inserted = 0;
-    try (PreparedStatement ps = c.prepareStatement(insertSession)) {
+    try (PreparedStatement ps = c.prepareStatement(sql.importSession())) {
       for (Prepared p : sessions) {
         ImportedSession s = p.source();
         SqlArgs.bind(ps, d, tenant, s.id(), s.terminated() ? "terminated" : "active", s.agent(), s.user(),
             p.stateJson(), (long) p.events().size(), SqlArgs.time(s.createdAt()));
         if (ps.executeUpdate() == 1) {
           inserted++;
-          insertEvents(c, d, tenant, s.id(), p.events());
+          insertEvents(c, d, sql, tenant, s.id(), p.events());
         }
       }
     }
     return inserted;
   }
 
-  private static void insertEvents(Connection c, Dialect d, String tenant, String id, List<SessionRepository.PreparedEvent> events)
+  private static void insertEvents(
+      Connection c, Dialect d, SessionSql sql, String tenant, String id, List<SessionRepository.PreparedEvent> events)
       throws SQLException {
-    long seq = 0;
-    for (int from = 0; from < events.size(); from += CHUNK) {
-      List<SessionRepository.PreparedEvent> chunk = events.subList(from, Math.min(events.size(), from + CHUNK));
-      String sql =
-          "INSERT INTO session_events (tenant, session_id, seq, type, data, created_at) VALUES "
-              + String.join(", ", Collections.nCopies(chunk.size(), "(?, ?, ?, ?, " + d.jsonParam() + ", " + d.now() + ")"));
-      List<Object> args = new ArrayList<>(chunk.size() * 5);
-      for (SessionRepository.PreparedEvent e : chunk) {
-        args.addAll(java.util.Arrays.asList(tenant, id, ++seq, e.type(), e.dataJson()));
-      }
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        SqlArgs.bind(ps, d, args);
-        ps.executeUpdate();
-      }
+    if (events.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.insertEvents())) {
+      SqlArgs.bind(ps, d, tenant, id, 0L, SqlArgs.time(null),
+          SqlArgs.list(events.stream().map(SessionRepository.PreparedEvent::type).toList()),
+          SqlArgs.list(events.stream().map(SessionRepository.PreparedEvent::dataJson).toList()));
+      ps.executeUpdate();
     }
   }
 }

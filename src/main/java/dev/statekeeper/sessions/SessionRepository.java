@@ -16,43 +16,35 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The SQL of sessions. Every change is one {@code UPDATE … WHERE <expected state> RETURNING}:
- * zero rows means the session is missing, terminated or at another version, and the caller reads
- * it to say which. Appends differ in shape between the stores and live in the subclasses.
- *
- * <p>Gap-free sequence numbers: an append adds the number of its events to {@code
- * sessions.event_count} and numbers them from the value before, in the same transaction as their
- * insert. Concurrent appenders to one session queue on its row (PostgreSQL's row lock, SQLite's
- * single writer), so each gets the numbers after the previous one's, and a failed append gives
- * its numbers back by rolling back.
+ * Runs the statements of {@link SessionSql} and reads their rows into {@link Session}s and
+ * {@link SessionEvent}s.
  */
-abstract sealed class SessionRepository permits PostgresSessionRepository, SqliteSessionRepository {
+final class SessionRepository {
 
   /** An event ready to insert: its JSON already serialized. */
   record PreparedEvent(String type, String dataJson) {}
 
-  protected final Store store;
-  protected final Dialect d;
-  protected final String now;
+  private final Store store;
+  private final Dialect d;
+  private final SessionSql sql;
 
   SessionRepository(Store store) {
     this.store = store;
     this.d = store.dialect();
-    this.now = d.now();
-  }
-
-  static SessionRepository forStore(Store store) {
-    return switch (store.dialect()) {
-      case POSTGRES -> new PostgresSessionRepository(store);
-      case SQLITE -> new SqliteSessionRepository(store);
-    };
+    this.sql = SessionSql.of(d);
   }
 
   /**
    * Appends {@code events} to an active session, numbered after its last; returns them with
    * their {@code seq}, or an empty list when there is no active session with that id.
    */
-  abstract List<SessionEvent> append(String tenant, String id, List<PreparedEvent> events);
+  List<SessionEvent> append(String tenant, String id, List<PreparedEvent> events) {
+    // one statement on PostgreSQL; SQLite's two run in one transaction of its single writer, as
+    // every work does there
+    List<SessionEvent> out =
+        store.writeSingleStatement("appending to session " + id, c -> sql.append(c, tenant, id, events));
+    return out.stream().sorted(java.util.Comparator.comparingLong(SessionEvent::seq)).toList();
+  }
 
   /** A created session and the creator's grant, to announce once committed. */
   record Created(Session session, Authorizer.GrantChange grants) {}
@@ -63,14 +55,10 @@ abstract sealed class SessionRepository permits PostgresSessionRepository, Sqlit
    */
   Optional<Created> create(
       String tenant, String id, String agent, String user, String stateJson, SqlWork<Authorizer.GrantChange> grants) {
-    String dml =
-        "INSERT INTO sessions (tenant, id, status, agent, user_id, state, version, event_count, created_at, updated_at)"
-            + " VALUES (?, ?, 'active', ?, ?, " + d.jsonParam() + ", 1, 0, " + now + ", " + now + ")"
-            + " ON CONFLICT (tenant, id) DO NOTHING RETURNING *";
     return store.write(
         "creating session " + id,
         c -> {
-          Optional<Session> made = first(c, dml, java.util.Arrays.asList(tenant, id, agent, user, stateJson));
+          Optional<Session> made = first(c, sql.create(), java.util.Arrays.asList(tenant, id, agent, user, stateJson));
           return made.isEmpty() ? Optional.<Created>empty() : Optional.of(new Created(made.get(), grants.run(c)));
         });
   }
@@ -78,42 +66,32 @@ abstract sealed class SessionRepository permits PostgresSessionRepository, Sqlit
   Optional<Session> get(String tenant, String id) {
     return store.read(
         "reading session " + id,
-        c -> first(c, "SELECT * FROM sessions WHERE tenant = ? AND id = ?", List.of(tenant, id)));
+        c -> first(c, sql.get(), List.of(tenant, id)));
   }
 
   /** Empty when there is no active session with that id (and version, when given). */
   Optional<Session> replaceState(String tenant, String id, Long expectedVersion, String stateJson) {
-    String dml =
-        "UPDATE sessions SET state = " + d.jsonParam() + ", version = version + 1, updated_at = " + now
-            + " WHERE tenant = ? AND id = ? AND status = 'active'"
-            + (expectedVersion == null ? "" : " AND version = ?") + " RETURNING *";
-    List<Object> args = new ArrayList<>(List.of(stateJson, tenant, id));
-    if (expectedVersion != null) {
-      args.add(expectedVersion);
-    }
-    return store.writeSingleStatement("replacing the state of session " + id, c -> first(c, dml, args));
+    return store.writeSingleStatement(
+        "replacing the state of session " + id,
+        c -> expectedVersion == null
+            ? first(c, sql.replaceState(), java.util.Arrays.asList(stateJson, tenant, id))
+            : first(c, sql.replaceStateAt(), java.util.Arrays.asList(stateJson, tenant, id, expectedVersion)));
   }
 
   /** Empty when there is no active session with that id. */
   Optional<Session> terminate(String tenant, String id) {
-    String dml =
-        "UPDATE sessions SET status = 'terminated', version = version + 1, updated_at = " + now
-            + " WHERE tenant = ? AND id = ? AND status = 'active' RETURNING *";
-    return store.writeSingleStatement("terminating session " + id, c -> first(c, dml, List.of(tenant, id)));
+    return store.writeSingleStatement("terminating session " + id, c -> first(c, sql.terminate(), List.of(tenant, id)));
   }
 
   /** Events with {@code seq > afterSeq}, in order, at most {@code limit}. */
   List<SessionEvent> events(String tenant, String id, long afterSeq, int limit) {
-    String sql =
-        "SELECT seq, type, data, created_at FROM session_events"
-            + " WHERE tenant = ? AND session_id = ? AND seq > ? ORDER BY seq LIMIT ?";
     return store.read(
         "reading events of session " + id,
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
+          try (PreparedStatement ps = c.prepareStatement(sql.events())) {
             SqlArgs.bind(ps, d, tenant, id, afterSeq, limit);
             try (ResultSet rs = ps.executeQuery()) {
-              return events(rs);
+              return events(rs, d);
             }
           }
         });
@@ -121,13 +99,10 @@ abstract sealed class SessionRepository permits PostgresSessionRepository, Sqlit
 
   /** Removes up to {@code limit} of the events written longer than {@code retention} ago; how many. */
   int purgeEvents(Duration retention, int limit) {
-    String dml =
-        "DELETE FROM session_events WHERE (tenant, session_id, seq) IN (SELECT tenant, session_id, seq"
-            + " FROM session_events WHERE created_at < " + d.nowPlusMillis("?") + " ORDER BY created_at LIMIT ?)";
     return store.writeSingleStatement(
         "removing old session events",
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(dml)) {
+          try (PreparedStatement ps = c.prepareStatement(sql.purgeEvents())) {
             SqlArgs.bind(ps, d, -retention.toMillis(), limit);
             return ps.executeUpdate();
           }
@@ -136,7 +111,7 @@ abstract sealed class SessionRepository permits PostgresSessionRepository, Sqlit
 
   // ---------------------------------------------------------------- rows
 
-  protected final List<SessionEvent> events(ResultSet rs) throws SQLException {
+  static List<SessionEvent> events(ResultSet rs, Dialect d) throws SQLException {
     List<SessionEvent> out = new ArrayList<>();
     while (rs.next()) {
       out.add(
@@ -152,20 +127,13 @@ abstract sealed class SessionRepository permits PostgresSessionRepository, Sqlit
     if (ids != null && ids.isEmpty()) {
       return List.of();
     }
-    StringBuilder sql = new StringBuilder("SELECT * FROM sessions WHERE tenant = ?");
     List<Object> args = new ArrayList<>(List.of(tenant));
-    if (afterId != null) {
-      sql.append(" AND id > ?");
-      args.add(afterId);
-    }
     if (ids != null) {
-      sql.append(" AND id IN (").append(String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))).append(")");
-      args.addAll(ids);
+      args.add(SqlArgs.list(ids));
     }
-    sql.append(" ORDER BY id LIMIT ?");
-    args.add(limit);
+    args.addAll(java.util.Arrays.asList(afterId, afterId, limit));
     return store.read("listing sessions", c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = c.prepareStatement(ids == null ? sql.list() : sql.listOf())) {
         SqlArgs.bind(ps, d, args);
         try (ResultSet rs = ps.executeQuery()) {
           List<Session> out = new ArrayList<>();

@@ -41,7 +41,7 @@ public final class Sessions implements Capability, AutoCloseable {
     this.config = config;
     this.authz = authz;
     this.ownRunner = ownRunner;
-    this.repository = SessionRepository.forStore(store);
+    this.repository = new SessionRepository(store);
     this.retention = new EventRetention(repository, config.sessions().sessionEventRetention(), config.jobs().retentionInterval());
   }
 

@@ -35,7 +35,7 @@ public final class SqlArgs {
   public record TextList(java.util.Collection<String> values) {}
 
   public static TextList list(java.util.Collection<String> values) {
-    return new TextList(List.copyOf(values));
+    return new TextList(java.util.Collections.unmodifiableList(new java.util.ArrayList<>(values))); // nulls allowed
   }
 
   /** The instant, or a typed null time. */
