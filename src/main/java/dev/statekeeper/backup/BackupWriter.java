@@ -106,7 +106,7 @@ final class BackupWriter {
     Path path = dir.resolve(file);
     try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(path), 1 << 16), sha);
         PreparedStatement ps =
-            c.prepareStatement("SELECT " + t.columnList() + " FROM " + t.name() + " ORDER BY " + RowCodec.orderBy(t, d))) {
+            c.prepareStatement("SELECT " + t.columnList() + " FROM " + t.name() + " ORDER BY " + BackupSql.of(d).orderBy(t))) {
       ps.setFetchSize(1000);
       try (ResultSet rs = ps.executeQuery();
           JsonGenerator g = RowCodec.CANONICAL.createGenerator(out)) {

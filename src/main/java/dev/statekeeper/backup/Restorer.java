@@ -73,10 +73,9 @@ final class Restorer {
             ps.executeUpdate();
           }
           for (Table t : schema.tables()) {
-            if (t.identity() != null && d == Dialect.POSTGRES) {
+            for (String after : BackupSql.of(d).afterRestore(t)) {
               try (Statement s = c.createStatement()) {
-                s.execute("SELECT setval(pg_get_serial_sequence('" + t.name() + "', '" + t.identity() + "'), "
-                    + "COALESCE((SELECT MAX(" + t.identity() + ") FROM " + t.name() + "), 0) + 1, false)");
+                s.execute(after);
               }
             }
           }
@@ -135,15 +134,8 @@ final class Restorer {
   private static long load(Connection c, Dialect d, dev.statekeeper.store.Schema schema, Path dir, Manifest.TableFile f,
       Progress progress) throws SQLException {
     Table t = schema.table(f.name());
-    List<Column> cols = new ArrayList<>();
-    for (String name : f.columns()) {
-      cols.add(t.columns().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow());
-    }
-    boolean overriding = d == Dialect.POSTGRES && t.identity() != null && f.columns().contains(t.identity());
-    String sql =
-        "INSERT INTO " + t.name() + " (" + String.join(", ", f.columns()) + ")"
-            + (overriding ? " OVERRIDING SYSTEM VALUE" : "")
-            + " VALUES (" + String.join(", ", cols.stream().map(col -> RowCodec.placeholder(col, d)).toList()) + ")";
+    List<Column> cols = f.columns().stream().map(t::column).toList();
+    String sql = BackupSql.of(d).insert(t, cols);
     progress.start("restore " + t.name(), f.rows());
     long[] n = {0};
     try (PreparedStatement ps = c.prepareStatement(sql)) {

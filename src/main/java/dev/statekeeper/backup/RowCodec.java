@@ -88,21 +88,5 @@ final class RowCodec {
     }
   }
 
-  /** The SQL placeholder for a column: JSON needs a cast on PostgreSQL. */
-  static String placeholder(Column col, Dialect d) {
-    return col.type() == dev.statekeeper.store.Schema.Type.JSON ? d.jsonParam() : "?";
-  }
 
-  /** ORDER BY that sorts text the same way in both stores (byte order). */
-  static String orderBy(Table t, Dialect d) {
-    return String.join(
-        ", ",
-        t.order().stream()
-            .map(
-                c -> {
-                  Column col = t.columns().stream().filter(x -> x.name().equals(c)).findFirst().orElseThrow();
-                  return col.type() == dev.statekeeper.store.Schema.Type.TEXT && d == Dialect.POSTGRES ? c + " COLLATE \"C\"" : c;
-                })
-            .toList());
-  }
 }

@@ -23,16 +23,10 @@ final class StoreVerifier {
     store.snapshot(
         "verifying the store",
         c -> {
-          if (store.dialect() == Dialect.SQLITE) {
-            List<String> integrity = strings(c, "PRAGMA integrity_check");
-            boolean ok = integrity.size() == 1 && integrity.get(0).equals("ok");
-            out.add(new Backups.Finding("sqlite integrity_check", ok, ok ? "ok" : String.join("; ", integrity)));
-            List<String> fk = strings(c, "PRAGMA foreign_key_check");
-            out.add(new Backups.Finding("sqlite foreign_key_check", fk.isEmpty(), fk.isEmpty() ? "ok" : fk.size() + " violations"));
-          } else {
-            long unvalidated = count(c, "SELECT COUNT(*) FROM pg_constraint WHERE NOT convalidated");
-            out.add(new Backups.Finding("postgresql constraints validated", unvalidated == 0,
-                unvalidated == 0 ? "ok" : unvalidated + " constraints are NOT VALID"));
+          for (BackupSql.EngineCheck check : BackupSql.of(store.dialect()).engineChecks()) {
+            List<String> problems = strings(c, check.problems());
+            out.add(new Backups.Finding(check.name(), problems.isEmpty(),
+                problems.isEmpty() ? "ok" : problems.size() + " found, first: " + problems.get(0)));
           }
           for (Schema.Invariant inv : schema.invariants()) {
             zero(out, c, inv.what(), inv.countSql());

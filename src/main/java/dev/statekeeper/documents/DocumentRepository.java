@@ -15,15 +15,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The SQL of documents: {@code documents} (one row per document, whole text included) and {@code
- * document_chunks} (what search reads). A write changes both in one transaction; what differs
- * between the stores (full-text search, row locks) is switched on the dialect here, in the two
- * places it matters.
+ * Writes and reads of documents, running the statements of {@link DocumentSql}.
  */
 final class DocumentRepository {
-
-  private static final String COLUMNS =
-      "id, version, chunks, title, source, metadata, text, created_at, updated_at, written_by";
 
   /** A validated document, as stored. */
   record Content(String title, String text, String source, String metadataJson, List<String> chunks) {}
@@ -48,12 +42,12 @@ final class DocumentRepository {
 
   private final Store store;
   private final Dialect d;
-  private final String now;
+  private final DocumentSql sql;
 
   DocumentRepository(Store store) {
     this.store = store;
     this.d = store.dialect();
-    this.now = d.now();
+    this.sql = DocumentSql.of(d);
   }
 
   /** Creates version 1; empty when the id is taken. */
@@ -90,11 +84,7 @@ final class DocumentRepository {
           }
           guard.mayChange();
           deleteChunks(c, tenant, id);
-          String dml =
-              "UPDATE documents SET version = version + 1, title = ?, source = ?, metadata = " + d.jsonParam()
-                  + ", text = ?, chunks = ?, updated_at = " + now + ", written_by = ?"
-                  + " WHERE tenant = ? AND id = ? AND version = ? RETURNING " + COLUMNS;
-          Document written = one(c, dml, nullable(content.title()), nullable(content.source()), content.metadataJson(),
+          Document written = one(c, sql.update(), nullable(content.title()), nullable(content.source()), content.metadataJson(),
                   content.text(), content.chunks().size(), actor, tenant, id, current)
               .orElseThrow(() -> new IllegalStateException(
                   "replacing the locked document " + id + " changed no row, which indicates a bug"));
@@ -106,18 +96,13 @@ final class DocumentRepository {
 
   private Optional<Document> insert(Connection c, String tenant, String id, Content content, String actor)
       throws SQLException {
-    String dml =
-        "INSERT INTO documents (tenant, id, version, title, source, metadata, text, chunks, created_at, updated_at,"
-            + " written_by) VALUES (?, ?, 1, ?, ?, " + d.jsonParam() + ", ?, ?, " + now + ", " + now + ", ?)"
-            + " ON CONFLICT (tenant, id) DO NOTHING RETURNING " + COLUMNS;
-    return one(c, dml, tenant, id, nullable(content.title()), nullable(content.source()),
+    return one(c, sql.insert(), tenant, id, nullable(content.title()), nullable(content.source()),
         content.metadataJson(), content.text(), content.chunks().size(), actor);
   }
 
   /** The version of the document, locked until the transaction ends (SQLite: the single writer); null when none. */
   private Long lockedVersion(Connection c, String tenant, String id) throws SQLException {
-    String lock = "SELECT version FROM documents WHERE tenant = ? AND id = ?" + (d == Dialect.POSTGRES ? " FOR UPDATE" : "");
-    try (PreparedStatement ps = c.prepareStatement(lock)) {
+    try (PreparedStatement ps = c.prepareStatement(sql.lockVersion())) {
       SqlArgs.bind(ps, d, tenant, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : null;
@@ -128,16 +113,15 @@ final class DocumentRepository {
   Optional<Document> get(String tenant, String id) {
     return store.read(
         "reading document " + id,
-        c -> one(c, "SELECT " + COLUMNS + " FROM documents WHERE tenant = ? AND id = ?", tenant, id));
+        c -> one(c, sql.get(), tenant, id));
   }
 
   /** Ids and texts of the documents of {@code tenant} whose source starts with {@code prefix}. */
   java.util.Map<String, String> textsBySourcePrefix(String tenant, String prefix) {
-    String sql = "SELECT id, text FROM documents WHERE tenant = ? AND source >= ? AND source < ?";
     return store.read(
         "listing documents by source",
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
+          try (PreparedStatement ps = c.prepareStatement(sql.textsBySource())) {
             SqlArgs.bind(ps, d, tenant, prefix, prefix + '\uffff');
             try (ResultSet rs = ps.executeQuery()) {
               java.util.Map<String, String> out = new java.util.HashMap<>();
@@ -162,7 +146,7 @@ final class DocumentRepository {
           }
           guard.mayChange();
           deleteChunks(c, tenant, id);
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM documents WHERE tenant = ? AND id = ?")) {
+          try (PreparedStatement ps = c.prepareStatement(sql.delete())) {
             SqlArgs.bind(ps, d, tenant, id);
             if (ps.executeUpdate() != 1) {
               throw new IllegalStateException("deleting the locked document " + id + " changed no row, which indicates a bug");
@@ -180,38 +164,17 @@ final class DocumentRepository {
   List<DocumentHit> search(String tenant, List<String> terms, List<String> ids, String source, int limit) {
     if (ids != null && ids.isEmpty()) return List.of();
     List<Object> args = new ArrayList<>();
-    StringBuilder sql = new StringBuilder();
-    if (d == Dialect.SQLITE) {
-      List<String> quoted = new ArrayList<>();
-      for (String t : terms) quoted.add('"' + t + '"');
-      sql.append("SELECT k.document_id, k.chunk, k.text, -bm25(document_chunks_fts) AS score, doc.title, doc.source")
-          .append(" FROM document_chunks_fts JOIN document_chunks k ON k.id = document_chunks_fts.rowid")
-          .append(" JOIN documents doc ON doc.tenant = k.tenant AND doc.id = k.document_id")
-          .append(" WHERE document_chunks_fts MATCH ? AND k.tenant = ?");
-      args.add(String.join(" OR ", quoted));
-    } else {
-      List<String> quoted = new ArrayList<>();
-      for (String t : terms) quoted.add("'" + t + "'");
-      sql.append("SELECT k.document_id, k.chunk, k.text, ts_rank(k.text_tsv, q.query) AS score, doc.title, doc.source")
-          .append(" FROM document_chunks k JOIN documents doc ON doc.tenant = k.tenant AND doc.id = k.document_id,")
-          .append(" to_tsquery('english', ?) AS q(query) WHERE k.text_tsv @@ q.query AND k.tenant = ?");
-      args.add(String.join(" | ", quoted));
-    }
+    args.add(sql.matchQuery(terms));
     args.add(tenant);
-    if (source != null) {
-      sql.append(" AND k.source = ?");
-      args.add(source);
-    }
-    if (ids != null) {
-      sql.append(" AND k.document_id IN (").append(String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))).append(")");
-      args.addAll(ids);
-    }
-    sql.append(" ORDER BY score DESC, k.document_id, k.chunk LIMIT ?");
+    args.add(source);
+    args.add(source);
+    args.add(ids == null);
+    args.add(SqlArgs.list(ids == null ? List.of() : ids));
     args.add(limit);
     return store.read(
         "searching documents",
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+          try (PreparedStatement ps = c.prepareStatement(sql.search())) {
             SqlArgs.bind(ps, d, args);
             try (ResultSet rs = ps.executeQuery()) {
               List<DocumentHit> out = new ArrayList<>();
@@ -225,8 +188,7 @@ final class DocumentRepository {
   }
 
   private void insertChunks(Connection c, String tenant, String id, Content content) throws SQLException {
-    String dml = "INSERT INTO document_chunks (tenant, document_id, chunk, source, text) VALUES (?, ?, ?, ?, ?)";
-    try (PreparedStatement ps = c.prepareStatement(dml)) {
+    try (PreparedStatement ps = c.prepareStatement(sql.insertChunk())) {
       for (int i = 0; i < content.chunks().size(); i++) {
         SqlArgs.bind(ps, d, tenant, id, i, nullable(content.source()), content.chunks().get(i));
         ps.addBatch();
@@ -236,14 +198,14 @@ final class DocumentRepository {
   }
 
   private void deleteChunks(Connection c, String tenant, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM document_chunks WHERE tenant = ? AND document_id = ?")) {
+    try (PreparedStatement ps = c.prepareStatement(sql.deleteChunks())) {
       SqlArgs.bind(ps, d, tenant, id);
       ps.executeUpdate();
     }
   }
 
-  private Optional<Document> one(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+  private Optional<Document> one(Connection c, String statement, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
       SqlArgs.bind(ps, d, args);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return Optional.empty();

@@ -42,13 +42,11 @@ final class DocumentVectors {
 
   private final Store store;
   private final Dialect d;
-  private final String now;
   final EmbeddingQueue queue;
 
   DocumentVectors(Store store) {
     this.store = store;
     this.d = store.dialect();
-    this.now = d.now();
     this.queue = new EmbeddingQueue(store, OUTBOX, "document embedding work", OUTBOX_KEY);
   }
 
@@ -82,12 +80,12 @@ final class DocumentVectors {
   void finish(Collection<Long> done, List<VectorWrite> writes, String model) {
     String upsert =
         "INSERT INTO document_vectors (tenant, document_id, version, source, model, vectors, seq, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, " + now + ")"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, sk_now())"
             + " ON CONFLICT (tenant, document_id) DO UPDATE SET version = excluded.version, source = excluded.source,"
             + " model = excluded.model, vectors = excluded.vectors, seq = excluded.seq, updated_at = excluded.updated_at"
             + " WHERE document_vectors.version <= excluded.version";
     String remove =
-        "UPDATE document_vectors SET vectors = NULL, version = ?, seq = ?, updated_at = " + now
+        "UPDATE document_vectors SET vectors = NULL, version = ?, seq = ?, updated_at = sk_now()"
             + " WHERE tenant = ? AND document_id = ? AND version <= ? AND vectors IS NOT NULL";
     store.write("storing document embeddings", c -> {
       long seq = VectorLog.lastSeq(c, d, "document_vectors", SEQ_LOCK);
@@ -173,7 +171,7 @@ final class DocumentVectors {
   int reconcile(String model) {
     String dml =
         "INSERT INTO document_embedding_outbox (tenant, document_id, version, attempts, next_attempt_at, created_at)"
-            + " SELECT doc.tenant, doc.id, doc.version, 0, " + now + ", " + now + " FROM documents doc"
+            + " SELECT doc.tenant, doc.id, doc.version, 0, sk_now(), sk_now() FROM documents doc"
             + " WHERE NOT EXISTS (SELECT 1 FROM document_vectors v WHERE v.tenant = doc.tenant AND v.document_id = doc.id"
             + " AND v.version = doc.version AND v.model = ? AND v.vectors IS NOT NULL)"
             + " AND NOT EXISTS (SELECT 1 FROM document_embedding_outbox o WHERE o.tenant = doc.tenant AND o.document_id = doc.id)";

@@ -227,7 +227,7 @@ public final class Keys implements Capability {
                     "last_root_key", "key " + id + " is the last valid root key; make another first");
               }
               try (PreparedStatement ps =
-                  c.prepareStatement("UPDATE api_keys SET revoked_at = " + d.now() + " WHERE id = ?")) {
+                  c.prepareStatement("UPDATE api_keys SET revoked_at = sk_now() WHERE id = ?")) {
                 SqlArgs.bind(ps, d, id);
                 ps.executeUpdate();
               }
@@ -287,8 +287,7 @@ public final class Keys implements Capability {
   private Void insert(Connection c, String id, String tenant, String subject, Role role, String token)
       throws SQLException {
     String sql =
-        "INSERT INTO api_keys (id, tenant, subject, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, "
-            + d.now() + ")";
+        "INSERT INTO api_keys (id, tenant, subject, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, sk_now())";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       SqlArgs.bind(ps, d, id, tenant, subject, role.wireName(), KeyTokens.hash(token));
       ps.executeUpdate();
@@ -307,11 +306,7 @@ public final class Keys implements Capability {
 
   /** Two nodes starting together on an empty PostgreSQL must not both make a root key. */
   private void lockForBootstrap(Connection c) throws SQLException {
-    if (d == Dialect.POSTGRES) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(7301001)")) {
-        ps.execute();
-      }
-    }
+    d.lockAcrossNodes(c, 7301001);
   }
 
   private StoredKey row(ResultSet rs) throws SQLException {

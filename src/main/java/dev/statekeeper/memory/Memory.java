@@ -61,7 +61,7 @@ public final class Memory implements Capability, AutoCloseable {
     this.config = config;
     this.authz = authz;
     this.ownRunner = ownRunner;
-    this.repository = MemoryRepository.forStore(store);
+    this.repository = new MemoryRepository(store);
     this.retention = new VersionRetention(store, config.memory().memoryRetention(), config.jobs().retentionInterval());
     this.embedder = embedder;
     this.vectors = new MemoryVectors(store);

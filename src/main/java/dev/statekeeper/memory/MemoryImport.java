@@ -21,7 +21,7 @@ public final class MemoryImport {
   private final long maxValueBytes;
 
   public MemoryImport(Store store, StatekeeperConfig config) {
-    this.repository = MemoryRepository.forStore(store);
+    this.repository = new MemoryRepository(store);
     this.maxValueBytes = config.memory().maxMemoryValueBytes();
   }
 

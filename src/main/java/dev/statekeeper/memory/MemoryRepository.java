@@ -13,9 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The SQL of memory. {@code memory_entries} holds the current version of every entry (content
- * included), {@code memory_versions} every version; a write changes both in one transaction.
- * What differs between the stores — full-text search and row locks — is in the two subclasses.
+ * Writes and reads of memory entries, running the statements of {@link MemorySql}.
  *
  * <p>Compare-and-set: a write locks the entry's row (PostgreSQL {@code FOR UPDATE}; on SQLite the
  * single writer runs one write at a time), checks the caller's precondition against the version
@@ -26,7 +24,7 @@ import java.util.Optional;
  * <p>Every write and delete also puts a row in {@code embedding_outbox} in the same transaction
  * ({@link MemoryVectors#enqueue}), so the embedding worker never misses a change.
  */
-abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteMemoryRepository {
+final class MemoryRepository {
 
   /** A validated write, as stored: JSON already serialized. */
   record Content(MemoryType type, String valueJson, String text, String metadataJson) {}
@@ -43,32 +41,47 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
 
   private static final int MAX_INSERT_RACES = 5;
 
-  protected final Store store;
-  protected final Dialect d;
-  protected final String now;
+  private final Store store;
+  private final Dialect d;
+  private final MemorySql sql;
 
   MemoryRepository(Store store) {
     this.store = store;
     this.d = store.dialect();
-    this.now = d.now();
+    this.sql = MemorySql.of(d);
   }
-
-  static MemoryRepository forStore(Store store) {
-    return switch (store.dialect()) {
-      case POSTGRES -> new PostgresMemoryRepository(store);
-      case SQLITE -> new SqliteMemoryRepository(store);
-    };
-  }
-
-  /** {@code FOR UPDATE} where the store has row locks. */
-  protected abstract String forUpdate();
 
   /**
    * Current, non-deleted entries of {@code tenant} whose text matches any of {@code terms}, best
    * first, within the subtrees of {@code prefixes} (null: every namespace; empty: none); {@code
    * type} may be null.
    */
-  abstract List<Scored> search(String tenant, List<String> terms, List<String> prefixes, MemoryType type, int limit);
+  List<Scored> search(String tenant, List<String> terms, List<String> prefixes, MemoryType type, int limit) {
+    List<Object> args = new ArrayList<>(List.of(sql.matchQuery(terms), tenant));
+    StringBuilder conditions = new StringBuilder();
+    if (prefixes != null) {
+      conditions.append(" AND ").append(subtrees("e.namespace", prefixes, args));
+    }
+    if (type != null) {
+      conditions.append(" AND e.type = ?");
+      args.add(type.wireName());
+    }
+    args.add(limit);
+    return store.read(
+        "searching memory",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.search(conditions.toString()))) {
+            SqlArgs.bind(ps, d, args);
+            try (ResultSet rs = ps.executeQuery()) {
+              List<Scored> out = new ArrayList<>();
+              while (rs.next()) {
+                out.add(new Scored(MemoryRows.entry(rs, d), rs.getDouble("score")));
+              }
+              return out;
+            }
+          }
+        });
+  }
 
   // ---------------------------------------------------------------- writes
 
@@ -104,8 +117,7 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
 
   /** The current version (tombstones included), read in the caller's transaction. */
   Optional<MemoryEntry> currentIn(Connection c, String tenant, String namespace, String key) throws SQLException {
-    return first(c, "SELECT " + MemoryRows.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?",
-        List.of(tenant, namespace, key));
+    return first(c, sql.current(), List.of(tenant, namespace, key));
   }
 
   /** Writes a tombstone version; NotFound when there is no live entry. */
@@ -118,13 +130,8 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
             throw notFound(namespace, key);
           }
           check(pre, cur, namespace, key);
-          String dml =
-              "UPDATE memory_entries SET current_version = current_version + 1, deleted = 1, value = NULL,"
-                  + " text = NULL, metadata = NULL, updated_at = " + now + ", written_by = ?"
-                  + " WHERE tenant = ? AND namespace = ? AND key = ? AND current_version = ?"
-                  + " RETURNING " + MemoryRows.ENTRY_COLUMNS;
           MemoryEntry tombstone =
-              one(c, dml, List.of(actor, tenant, namespace, key, cur.version()), namespace, key);
+              one(c, sql.tombstone(), List.of(actor, tenant, namespace, key, cur.version()), namespace, key);
           copyToHistory(c, tenant, namespace, key);
           MemoryVectors.enqueue(c, d, tenant, namespace, key, tombstone.version());
           return tombstone;
@@ -132,10 +139,7 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
   }
 
   private Current current(Connection c, String tenant, String namespace, String key) throws SQLException {
-    String sql =
-        "SELECT current_version, deleted FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?"
-            + forUpdate();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+    try (PreparedStatement ps = c.prepareStatement(sql.lockCurrent())) {
       SqlArgs.bind(ps, d, tenant, namespace, key);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new Current(rs.getLong(1), rs.getInt(2) == 1) : null;
@@ -178,12 +182,7 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
   private Optional<MemoryEntry> insertFirst(
       Connection c, String tenant, String namespace, String key, Content content, String actor)
       throws SQLException {
-    String dml =
-        "INSERT INTO memory_entries (tenant, namespace, key, current_version, deleted, type, value, text,"
-            + " metadata, created_at, updated_at, written_by) VALUES (?, ?, ?, 1, 0, ?, " + d.jsonParam()
-            + ", ?, " + d.jsonParam() + ", " + now + ", " + now + ", ?)"
-            + " ON CONFLICT (tenant, namespace, key) DO NOTHING RETURNING " + MemoryRows.ENTRY_COLUMNS;
-    try (PreparedStatement ps = c.prepareStatement(dml)) {
+    try (PreparedStatement ps = c.prepareStatement(sql.insertFirst())) {
       SqlArgs.bind(
           ps, d, tenant, namespace, key, content.type().wireName(), content.valueJson(), content.text(),
           content.metadataJson(), actor);
@@ -196,18 +195,11 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
   private MemoryEntry update(
       Connection c, String tenant, String namespace, String key, long expected, Content content, String actor)
       throws SQLException {
-    String dml =
-        "UPDATE memory_entries SET current_version = current_version + 1, deleted = 0, type = ?, value = "
-            + d.jsonParam() + ", text = ?, metadata = " + d.jsonParam() + ","
-            + " created_at = CASE WHEN deleted = 1 THEN " + now + " ELSE created_at END,"
-            + " updated_at = " + now + ", written_by = ?"
-            + " WHERE tenant = ? AND namespace = ? AND key = ? AND current_version = ?"
-            + " RETURNING " + MemoryRows.ENTRY_COLUMNS;
     List<Object> args =
         List.of(
             content.type().wireName(), nullable(content.valueJson()), nullable(content.text()),
             nullable(content.metadataJson()), actor, tenant, namespace, key, expected);
-    return one(c, dml, args, namespace, key);
+    return one(c, sql.update(), args, namespace, key);
   }
 
   private static Object nullable(String s) {
@@ -233,12 +225,7 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
 
   /** Appends the entry's (new) current version to its history, as one copy of the row. */
   private void copyToHistory(Connection c, String tenant, String namespace, String key) throws SQLException {
-    String dml =
-        "INSERT INTO memory_versions (tenant, namespace, key, version, deleted, type, value, text, metadata,"
-            + " created_at, updated_at, written_by) SELECT tenant, namespace, key, current_version, deleted, type,"
-            + " value, text, metadata, created_at, updated_at, written_by FROM memory_entries"
-            + " WHERE tenant = ? AND namespace = ? AND key = ?";
-    try (PreparedStatement ps = c.prepareStatement(dml)) {
+    try (PreparedStatement ps = c.prepareStatement(sql.copyToHistory())) {
       SqlArgs.bind(ps, d, tenant, namespace, key);
       if (ps.executeUpdate() != 1) {
         throw new IllegalStateException(
@@ -255,21 +242,17 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
 
   /** The current version when it is not a tombstone. */
   Optional<MemoryEntry> current(String tenant, String namespace, String key) {
-    String sql =
-        "SELECT " + MemoryRows.ENTRY_COLUMNS
-            + " FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ? AND deleted = 0";
     return store.read(
         "reading memory " + namespace + "/" + key,
-        c -> first(c, sql, List.of(tenant, namespace, key)));
+        c -> first(c, sql.live(), List.of(tenant, namespace, key)));
   }
 
   /** Whether the entry has a row at all (live or a tombstone). */
   boolean exists(String tenant, String namespace, String key) {
-    String sql = "SELECT 1 FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?";
     return store.read(
         "reading memory " + namespace + "/" + key,
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
+          try (PreparedStatement ps = c.prepareStatement(sql.exists())) {
             SqlArgs.bind(ps, d, tenant, namespace, key);
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next();
@@ -279,22 +262,16 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
   }
 
   Optional<MemoryEntry> version(String tenant, String namespace, String key, long version) {
-    String sql =
-        "SELECT " + MemoryRows.VERSION_COLUMNS
-            + " FROM memory_versions WHERE tenant = ? AND namespace = ? AND key = ? AND version = ?";
     return store.read(
         "reading memory " + namespace + "/" + key + " version " + version,
-        c -> first(c, sql, List.of(tenant, namespace, key, version)));
+        c -> first(c, sql.version(), List.of(tenant, namespace, key, version)));
   }
 
   /** Versions after {@code afterVersion}, oldest first, at most {@code limit}. */
   List<MemoryEntry> history(String tenant, String namespace, String key, long afterVersion, int limit) {
-    String sql =
-        "SELECT " + MemoryRows.VERSION_COLUMNS + " FROM memory_versions"
-            + " WHERE tenant = ? AND namespace = ? AND key = ? AND version > ? ORDER BY version LIMIT ?";
     return store.read(
         "reading the history of memory " + namespace + "/" + key,
-        c -> all(c, sql, List.of(tenant, namespace, key, afterVersion, limit)));
+        c -> all(c, sql.history(), List.of(tenant, namespace, key, afterVersion, limit)));
   }
 
   /**
@@ -322,7 +299,7 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
             args.add(prefix);
             if (after != null) args.add(after);
             args.add(limit);
-            out.addAll(all(c, namespaceSql(type != null, after != null), args));
+            out.addAll(all(c, sql.namespace(type != null, after != null), args));
           }
           if (out.size() < limit) {
             out.addAll(
@@ -350,31 +327,9 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
       args.add(afterKey);
     }
     args.add(limit);
-    return all(c, rangeSql(type != null, from != null, afterNamespace != null), args);
+    return all(c, sql.range(type != null, from != null, afterNamespace != null), args);
   }
 
-  /**
-   * Live entries of one namespace in key order. Arguments: tenant, [type], namespace, [after
-   * key], limit. Package-private for the test that checks its plan uses an index.
-   */
-  static String namespaceSql(boolean byType, boolean afterKey) {
-    return "SELECT " + MemoryRows.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ?"
-        + (byType ? " AND type = ?" : "") + " AND namespace = ? AND deleted = 0"
-        + (afterKey ? " AND key > ?" : "") + " ORDER BY key LIMIT ?";
-  }
-
-  /**
-   * Live entries of a namespace range in (namespace, key) order. Arguments: tenant, [type],
-   * [from, to], [after namespace, after namespace, after key], limit. Package-private for the
-   * test that checks its plan uses an index.
-   */
-  static String rangeSql(boolean byType, boolean bounded, boolean after) {
-    return "SELECT " + MemoryRows.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ?"
-        + (byType ? " AND type = ?" : "")
-        + (bounded ? " AND namespace >= ? AND namespace < ?" : "")
-        + (after ? " AND (namespace > ? OR (namespace = ? AND key > ?))" : "")
-        + " AND deleted = 0 ORDER BY namespace, key LIMIT ?";
-  }
 
   // ---------------------------------------------------------------- helpers
 
@@ -398,13 +353,13 @@ abstract sealed class MemoryRepository permits PostgresMemoryRepository, SqliteM
     return "(" + String.join(" OR ", any) + ")";
   }
 
-  private Optional<MemoryEntry> first(Connection c, String sql, List<Object> args) throws SQLException {
-    List<MemoryEntry> rows = all(c, sql, args);
+  private Optional<MemoryEntry> first(Connection c, String statement, List<Object> args) throws SQLException {
+    List<MemoryEntry> rows = all(c, statement, args);
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
-  private List<MemoryEntry> all(Connection c, String sql, List<Object> args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+  private List<MemoryEntry> all(Connection c, String statement, List<Object> args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
       SqlArgs.bind(ps, d, args);
       try (ResultSet rs = ps.executeQuery()) {
         return MemoryRows.entries(rs, d);

@@ -10,18 +10,6 @@ import java.util.List;
 /** Maps rows of {@code memory_entries} and {@code memory_versions} to records. */
 final class MemoryRows {
 
-  /** The columns of an entry's current version, named as in {@code memory_versions}. */
-  static final String ENTRY_COLUMNS =
-      "namespace, key, current_version AS version, deleted, type, value, text, metadata, created_at, updated_at, written_by";
-
-  /** The same columns qualified by the alias {@code e}, for joins. */
-  static final String E_COLUMNS =
-      "e.namespace, e.key, e.current_version AS version, e.deleted, e.type, e.value, e.text, e.metadata, "
-          + "e.created_at, e.updated_at, e.written_by";
-
-  static final String VERSION_COLUMNS =
-      "namespace, key, version, deleted, type, value, text, metadata, created_at, updated_at, written_by";
-
   private MemoryRows() {}
 
   static MemoryEntry entry(ResultSet rs, Dialect d) throws SQLException {

@@ -45,13 +45,11 @@ final class MemoryVectors {
 
   private final Store store;
   private final Dialect d;
-  private final String now;
   final EmbeddingQueue queue;
 
   MemoryVectors(Store store) {
     this.store = store;
     this.d = store.dialect();
-    this.now = d.now();
     this.queue = new EmbeddingQueue(store, OUTBOX, "memory embedding work", OUTBOX_KEY);
   }
 
@@ -68,12 +66,12 @@ final class MemoryVectors {
   void finish(Collection<Long> done, List<VectorWrite> writes, String model) {
     String upsert =
         "INSERT INTO memory_vectors (tenant, namespace, key, version, type, model, vector, seq, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + now + ")"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, sk_now())"
             + " ON CONFLICT (tenant, namespace, key) DO UPDATE SET version = excluded.version,"
             + " type = excluded.type, model = excluded.model, vector = excluded.vector, seq = excluded.seq,"
             + " updated_at = excluded.updated_at WHERE memory_vectors.version <= excluded.version";
     String remove =
-        "UPDATE memory_vectors SET vector = NULL, version = ?, seq = ?, updated_at = " + now
+        "UPDATE memory_vectors SET vector = NULL, version = ?, seq = ?, updated_at = sk_now()"
             + " WHERE tenant = ? AND namespace = ? AND key = ? AND version <= ? AND vector IS NOT NULL";
     store.write(
         "storing embeddings",
@@ -167,7 +165,7 @@ final class MemoryVectors {
    */
   static String liveSql(int n) {
     return SqlArgs.eachOf(
-        "SELECT " + MemoryRows.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?", n);
+        "SELECT " + MemorySql.ENTRY_COLUMNS + " FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?", n);
   }
 
   /** Deletes removals older than {@link VectorLog#KEEP_REMOVALS} from the change log. */
@@ -183,7 +181,7 @@ final class MemoryVectors {
   int reconcile(String model) {
     String dml =
         "INSERT INTO embedding_outbox (tenant, namespace, key, version, attempts, next_attempt_at, created_at)"
-            + " SELECT e.tenant, e.namespace, e.key, e.current_version, 0, " + now + ", " + now
+            + " SELECT e.tenant, e.namespace, e.key, e.current_version, 0, sk_now(), sk_now()"
             + " FROM memory_entries e WHERE e.deleted = 0 AND e.text IS NOT NULL"
             + " AND NOT EXISTS (SELECT 1 FROM memory_vectors v WHERE v.tenant = e.tenant AND v.namespace = e.namespace"
             + " AND v.key = e.key AND v.version = e.current_version AND v.model = ? AND v.vector IS NOT NULL)"

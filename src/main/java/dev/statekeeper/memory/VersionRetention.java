@@ -105,7 +105,7 @@ final class VersionRetention {
       args.add((long) rule.keepVersions());
     }
     if (rule.maxAge() != null) {
-      sql.append(" AND v.updated_at < ").append(d.nowPlusMillis("?"));
+      sql.append(" AND v.updated_at < ").append("sk_now_plus(?)");
       args.add(-rule.maxAge().toMillis());
     }
     sql.append(" ORDER BY v.tenant, v.namespace, v.key, v.version LIMIT ?");

@@ -54,7 +54,7 @@ public final class EmbeddingQueue {
     String dml =
         "INSERT INTO " + table + " (tenant, " + String.join(", ", keyColumns)
             + ", version, attempts, next_attempt_at, created_at) VALUES (?, " + SqlArgs.marks(keyColumns.size())
-            + ", ?, 0, " + d.now() + ", " + d.now() + ")";
+            + ", ?, 0, sk_now(), sk_now())";
     List<Object> args = new ArrayList<>();
     args.add(tenant);
     args.addAll(key);
@@ -68,11 +68,20 @@ public final class EmbeddingQueue {
   /** Claims up to {@code limit} due rows, oldest first; each gets one more attempt and a lease. */
   public List<Claimed> claim(int limit, long leaseMillis) {
     String keys = String.join(", ", keyColumns);
-    String dml =
-        "UPDATE " + table + " SET attempts = attempts + 1, next_attempt_at = " + d.nowPlusMillis("?")
-            + " WHERE id IN (SELECT id FROM " + table + " WHERE next_attempt_at <= " + d.now()
-            + " ORDER BY next_attempt_at, id LIMIT ?" + (d == Dialect.POSTGRES ? " FOR UPDATE SKIP LOCKED" : "")
-            + ") RETURNING id, tenant, " + keys + ", version, attempts";
+    String dml = switch (d) {
+      // several nodes' workers skip each other's rows rather than wait for them
+      case POSTGRES -> """
+          UPDATE %1$s SET attempts = attempts + 1, next_attempt_at = sk_now_plus(?)
+          WHERE id IN (SELECT id FROM %1$s WHERE next_attempt_at <= sk_now()
+                       ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+          RETURNING id, tenant, %2$s, version, attempts""".formatted(table, keys);
+      // one writer: nothing to skip
+      case SQLITE -> """
+          UPDATE %1$s SET attempts = attempts + 1, next_attempt_at = sk_now_plus(?)
+          WHERE id IN (SELECT id FROM %1$s WHERE next_attempt_at <= sk_now()
+                       ORDER BY next_attempt_at, id LIMIT ?)
+          RETURNING id, tenant, %2$s, version, attempts""".formatted(table, keys);
+    };
     return store.write(
         "claiming " + what,
         c -> {
@@ -96,7 +105,7 @@ public final class EmbeddingQueue {
   public void retryLater(Collection<Long> ids, long delayMillis, String error) {
     if (ids.isEmpty()) return;
     String dml =
-        "UPDATE " + table + " SET next_attempt_at = " + d.nowPlusMillis("?") + ", last_error = ? WHERE id IN ("
+        "UPDATE " + table + " SET next_attempt_at = sk_now_plus(?), last_error = ? WHERE id IN ("
             + SqlArgs.marks(ids.size()) + ")";
     List<Object> args = new ArrayList<>();
     args.add(delayMillis);

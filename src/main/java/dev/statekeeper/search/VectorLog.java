@@ -33,12 +33,7 @@ public final class VectorLog {
    * lockKey} that orders changes of that table; call inside the transaction that stores vectors.
    */
   public static long lastSeq(Connection c, Dialect d, String table, long lockKey) throws SQLException {
-    if (d == Dialect.POSTGRES) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-        SqlArgs.bind(ps, d, lockKey);
-        ps.executeQuery().close();
-      }
-    }
+    d.lockAcrossNodes(c, lockKey);
     try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM " + table);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
@@ -50,7 +45,7 @@ public final class VectorLog {
   public static int purgeRemovals(Store store, String table, String vectorColumn, Duration olderThan) {
     Dialect d = store.dialect();
     String dml =
-        "DELETE FROM " + table + " WHERE " + vectorColumn + " IS NULL AND updated_at < " + d.nowPlusMillis("?");
+        "DELETE FROM " + table + " WHERE " + vectorColumn + " IS NULL AND updated_at < sk_now_plus(?)";
     return store.write(
         "purging old removals from " + table,
         c -> {

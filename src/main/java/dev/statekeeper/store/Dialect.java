@@ -9,26 +9,25 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /**
- * What differs between the two stores at the level of single expressions: how "now" is written,
- * how times and JSON are bound and read. Statements that differ in shape (claims, reaping) live
- * in the capability's own per-dialect SQL classes.
+ * Which of the two stores, and what differs between them below the level of statements: how
+ * times are bound and read, and the lock that orders work across nodes. Statements themselves
+ * are written whole per dialect in each capability's SQL classes ({@code access/GrantSql} is the
+ * pattern).
  *
  * <p>Times are {@code timestamptz} on PostgreSQL and INTEGER epoch milliseconds on SQLite. "Now"
  * is always the database's clock, never the JVM's — several nodes may share one PostgreSQL —
- * except in tests, which set it ({@link DatabaseClock}).
+ * except in tests, which set it ({@link DatabaseClock}): statements write {@code sk_now()} and
+ * {@code sk_now_plus(ms)}, functions of both stores (PostgreSQL migrations V10 and V11; registered
+ * on every SQLite connection by the store).
  */
 public enum Dialect {
-  // sk_now(): the database's clock, or a test's (see DatabaseClock); a function the store registers
-  // on every SQLite connection, and migration V10 on PostgreSQL
-  SQLITE("sqlite", "sk_now()"),
-  POSTGRES("postgresql", "sk_now()");
+  SQLITE("sqlite"),
+  POSTGRES("postgresql");
 
   private final String migrationFolder;
-  private final String now;
 
-  Dialect(String migrationFolder, String now) {
+  Dialect(String migrationFolder) {
     this.migrationFolder = migrationFolder;
-    this.now = now;
   }
 
   /** Classpath location of this dialect's Flyway migrations. */
@@ -36,20 +35,36 @@ public enum Dialect {
     return "classpath:db/migration/" + migrationFolder;
   }
 
-  /** An SQL expression for the database's current time, fixed for the whole statement. */
-  public String now() {
-    return now;
+  /**
+   * Takes the transaction-scoped lock {@code key} that orders one kind of work across nodes:
+   * PostgreSQL's advisory lock; nothing on SQLite, whose single writer orders every write.
+   */
+  public void lockAcrossNodes(java.sql.Connection c, long key) throws SQLException {
+    if (this == POSTGRES) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        ps.setLong(1, key);
+        ps.executeQuery().close();
+      }
+    }
   }
 
-  /** An SQL expression for now plus {@code millisExpr} milliseconds (a bound parameter, typically). */
+  /** @deprecated write {@code sk_now()}; kept until the tasks package's SQL is written whole per dialect. */
+  @Deprecated
+  public String now() {
+    return "sk_now()";
+  }
+
+  /** @deprecated write {@code sk_now_plus(?)}; kept until the tasks package's SQL is written whole per dialect. */
+  @Deprecated
   public String nowPlusMillis(String millisExpr) {
     return switch (this) {
-      case SQLITE -> "CAST(" + now + " + (" + millisExpr + ") AS INTEGER)";
-      case POSTGRES -> "(" + now + " + (" + millisExpr + ") * interval '1 millisecond')";
+      case SQLITE -> "CAST(sk_now() + (" + millisExpr + ") AS INTEGER)";
+      case POSTGRES -> "(sk_now() + (" + millisExpr + ") * interval '1 millisecond')";
     };
   }
 
-  /** A bound JSON parameter, cast where the column type needs it. */
+  /** @deprecated write the cast in the dialect's statement; kept until the tasks package's SQL is written whole. */
+  @Deprecated
   public String jsonParam() {
     return this == POSTGRES ? "CAST(? AS jsonb)" : "?";
   }

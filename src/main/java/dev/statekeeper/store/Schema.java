@@ -44,6 +44,11 @@ public record Schema(List<Table> tables, List<Derived> derived, List<Invariant> 
     public String columnList() {
       return String.join(", ", columns.stream().map(Column::name).toList());
     }
+
+    public Column column(String name) {
+      return columns.stream().filter(c -> c.name().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("table " + this.name + " has no column " + name));
+    }
   }
 
   /**

@@ -514,7 +514,8 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * {@code sk_now()} on a SQLite connection: epoch milliseconds of "now" from {@code clock}.
+   * {@code sk_now()} and {@code sk_now_plus(ms)} on a SQLite connection: epoch milliseconds of
+   * "now" (plus {@code ms}) from {@code clock}.
    * Deterministic for SQLite, so it is evaluated once per statement rather than per row — the
    * "fixed for the whole statement" that PostgreSQL's statement_timestamp() gives.
    */
@@ -529,6 +530,22 @@ public final class Store implements AutoCloseable {
           }
         },
         0,
+        org.sqlite.Function.FLAG_DETERMINISTIC);
+    org.sqlite.Function.create(
+        c,
+        "sk_now_plus",
+        new org.sqlite.Function() {
+          @Override
+          protected void xFunc() throws SQLException {
+            // NULL in, NULL out, as PostgreSQL's sk_now_plus (a STRICT-like SQL function)
+            if (value_type(0) == org.sqlite.core.Codes.SQLITE_NULL) {
+              result();
+            } else {
+              result(clock.sqliteMillis() + value_long(0));
+            }
+          }
+        },
+        1,
         org.sqlite.Function.FLAG_DETERMINISTIC);
   }
 

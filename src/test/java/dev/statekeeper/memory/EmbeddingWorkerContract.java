@@ -168,8 +168,7 @@ abstract class EmbeddingWorkerContract {
           java.util.Map.entry("old", false), java.util.Map.entry("new", false), java.util.Map.entry("kept", true));
       // "old" was removed two days ago
       sk.store().write("ageing a removal", c -> {
-        String twoDaysAgo = sk.store().dialect().nowPlusMillis("?");
-        try (var ps = c.prepareStatement("UPDATE memory_vectors SET updated_at = " + twoDaysAgo + " WHERE tenant = ? AND key = 'old'")) {
+        try (var ps = c.prepareStatement("UPDATE memory_vectors SET updated_at = sk_now_plus(?) WHERE tenant = ? AND key = 'old'")) {
           dev.statekeeper.store.SqlArgs.bind(ps, sk.store().dialect(), -2L * 24 * 3600 * 1000, me.tenant());
           return ps.executeUpdate();
         }

@@ -49,10 +49,11 @@ abstract class MemoryQueryPlanContract {
     sk = Statekeeper.open(config);
     store = sk.store();
     d = store.dialect();
+    String json = d == dev.statekeeper.store.Dialect.POSTGRES ? "CAST(? AS jsonb)" : "?";
     String insert =
         "INSERT INTO memory_entries (tenant, namespace, key, current_version, deleted, type, value, text, metadata,"
-            + " created_at, updated_at, written_by) VALUES (?, ?, ?, 1, ?, ?, " + d.jsonParam() + ", ?, "
-            + d.jsonParam() + ", ?, ?, 'test')";
+            + " created_at, updated_at, written_by) VALUES (?, ?, ?, 1, ?, ?, " + json + ", ?, "
+            + json + ", ?, ?, 'test')";
     Instant now = Instant.now();
     for (String tenant : List.of("t1", "t2", "t3")) {
       store.write(
@@ -122,17 +123,17 @@ abstract class MemoryQueryPlanContract {
 
   @Test
   void listingOneNamespace_readsAnIndexRangeInKeyOrder() {
-    assertIndexedWithoutSort(plan(MemoryRepository.namespaceSql(false, false), "t2", "user:u7", 101));
-    assertIndexedWithoutSort(plan(MemoryRepository.namespaceSql(false, true), "t2", "user:u7", "k100", 101));
-    assertIndexedWithoutSort(plan(MemoryRepository.namespaceSql(true, true), "t2", "episodic", "user:u7", "k100", 101));
+    assertIndexedWithoutSort(plan(MemorySql.of(d).namespace(false, false), "t2", "user:u7", 101));
+    assertIndexedWithoutSort(plan(MemorySql.of(d).namespace(false, true), "t2", "user:u7", "k100", 101));
+    assertIndexedWithoutSort(plan(MemorySql.of(d).namespace(true, true), "t2", "episodic", "user:u7", "k100", 101));
   }
 
   @Test
   void listingASubtree_readsAnIndexRangeInNamespaceKeyOrder() {
-    assertIndexedWithoutSort(plan(MemoryRepository.rangeSql(false, true, false), "t2", "user:u7:", "user:u7;", 101));
-    assertIndexedWithoutSort(plan(MemoryRepository.rangeSql(false, true, true), "t2", "user:", "user;", "user:u3", "user:u3", "k9", 1001));
-    assertIndexedWithoutSort(plan(MemoryRepository.rangeSql(true, true, false), "t2", "episodic", "user:", "user;", 1001));
-    assertIndexedWithoutSort(plan(MemoryRepository.rangeSql(true, false, true), "t2", "semantic", "user:u3", "user:u3", "k9", 101));
+    assertIndexedWithoutSort(plan(MemorySql.of(d).range(false, true, false), "t2", "user:u7:", "user:u7;", 101));
+    assertIndexedWithoutSort(plan(MemorySql.of(d).range(false, true, true), "t2", "user:", "user;", "user:u3", "user:u3", "k9", 1001));
+    assertIndexedWithoutSort(plan(MemorySql.of(d).range(true, true, false), "t2", "episodic", "user:", "user;", 1001));
+    assertIndexedWithoutSort(plan(MemorySql.of(d).range(true, false, true), "t2", "semantic", "user:u3", "user:u3", "k9", 101));
   }
 
   /** A rare word (one entry per tenant); for a word in many rows a scan may rightly be cheaper. */

@@ -46,7 +46,11 @@ abstract class SessionConcurrencyContract {
 
   @BeforeAll
   void open(@TempDir Path dir) {
-    sk = Statekeeper.open(kind().config(dir));
+    // Fifty appenders queue on one session's row with 24 pooled connections; on a loaded machine a
+    // turn can take longer than the default 2 s wait for a connection. What is tested here is the
+    // numbering, not the pool's capacity, so the wait is long.
+    sk = Statekeeper.open(kind().config(dir).toBuilder()
+        .set(dev.statekeeper.store.StoreSettings.CONNECTION_TIMEOUT, java.time.Duration.ofSeconds(30)).build());
     sessions = sk.sessions();
   }
 
