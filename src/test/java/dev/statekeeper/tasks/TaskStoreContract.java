@@ -774,6 +774,276 @@ abstract class TaskStoreContract {
     assertThat(other.counts()).containsEntry("pending", 1L).containsEntry("completed", 0L);
   }
 
+  // ---------------------------------------------------------------- pinned before the statements were rewritten per dialect
+
+  @Test
+  void events_ofPatchCancelReapAndSettle_nameTheirActionStatusesAndActor() {
+    Task patched = create("p");
+    tasks.patch(me, patched.id(), null, new TaskPatch(null, json("{\"v\":1}"), Instant.now().minusSeconds(1)));
+    tasks.cancel(me, patched.id(), "changed my mind");
+    assertThat(tasks.events(me, patched.id()))
+        .extracting(TaskEvent::action, TaskEvent::fromStatus, TaskEvent::toStatus, TaskEvent::attempt, TaskEvent::actor)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("created", null, "pending", 0, "user:tester"),
+            org.assertj.core.groups.Tuple.tuple("updated", "pending", "pending", 0, "user:tester"),
+            org.assertj.core.groups.Tuple.tuple("cancelled", "pending", "cancelled", 0, "user:tester"));
+    List<TaskEvent> trail = tasks.events(me, patched.id());
+    assertThat(trail.get(1).detail()).isEqualTo(json("{\"fields\":[\"payload\",\"run_after\"]}"));
+    assertThat(trail.get(2).detail()).isEqualTo(json("{\"reason\":\"changed my mind\"}"));
+    assertThat(trail.get(0).detail()).isNull();
+
+    tasks.create(me, NewTask.of("once").withMaxAttempts(1).withDeadline(clock.instant().plusSeconds(3600)), null);
+    create("twice");
+    Task last = tasks.claim(me, ClaimRequest.of("w").withLease(Duration.ofSeconds(1))).get(0);
+    Task retried = tasks.claim(me, ClaimRequest.of("w").withLease(Duration.ofSeconds(1))).get(0);
+    Task cancelledWhileHeld = tasks.create(me, NewTask.of("held"), null).task();
+    Task held = tasks.claim(me, ClaimRequest.of("w")).get(0);
+    assertThat(held.id()).isEqualTo(cancelledWhileHeld.id());
+    tasks.cancel(me, held.id(), null);
+    clock.advance(Duration.ofMillis(1_200));
+    tasks.sweepNow();
+
+    assertThat(tasks.events(me, last.id()))
+        .extracting(TaskEvent::action, TaskEvent::fromStatus, TaskEvent::toStatus, TaskEvent::attempt, TaskEvent::actor)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("created", null, "pending", 0, "user:tester"),
+            org.assertj.core.groups.Tuple.tuple("claimed", "pending", "claimed", 1, "user:tester/w"),
+            org.assertj.core.groups.Tuple.tuple("lease_expired", "claimed", "failed", 1, "system:lease-reaper"));
+    Task failed = tasks.get(me, last.id());
+    assertThat(failed.error()).isEqualTo("lease expired on the last attempt (1 of 1)");
+    assertThat(failed.claimedBy()).isEqualTo("w");
+    assertThat(failed.claimedBySubject()).isEqualTo("user:tester");
+    assertThat(failed.slaStatus()).isEqualTo(SlaStatus.VIOLATED);
+    assertThat(tasks.events(me, retried.id())).last()
+        .extracting(TaskEvent::action, TaskEvent::fromStatus, TaskEvent::toStatus, TaskEvent::attempt)
+        .containsExactly("lease_expired", "claimed", "pending", 1);
+    Task back = tasks.get(me, retried.id());
+    assertThat(back.claimedBy()).isNull();
+    assertThat(back.claimedBySubject()).isNull();
+    assertThat(back.error()).isNull();
+    assertThat(tasks.events(me, held.id())).last()
+        .extracting(TaskEvent::action, TaskEvent::fromStatus, TaskEvent::toStatus, TaskEvent::attempt, TaskEvent::detail)
+        .containsExactly("cancelled", "claimed", "cancelled", 1, null);
+
+    Task late = tasks.create(me, NewTask.of("late").withDeadline(clock.instant().plusMillis(100)), null).task();
+    clock.advance(Duration.ofMillis(200));
+    tasks.sweepNow();
+    assertThat(tasks.events(me, late.id())).last()
+        .extracting(TaskEvent::action, TaskEvent::fromStatus, TaskEvent::toStatus, TaskEvent::attempt, TaskEvent::actor)
+        .containsExactly("sla_violated", "pending", "pending", 0, "system:sla");
+  }
+
+  @Test
+  void cancel_settlesAPendingDeadline_violatedWhenPassed_elseNone() {
+    Task passed = tasks.create(me, NewTask.of("a").withDeadline(clock.instant().plusMillis(100)), null).task();
+    Task coming = tasks.create(me, NewTask.of("b").withDeadline(clock.instant().plusSeconds(3600)), null).task();
+    clock.advance(Duration.ofMillis(200));
+
+    assertThat(tasks.cancel(me, passed.id(), null).slaStatus()).isEqualTo(SlaStatus.VIOLATED);
+    assertThat(tasks.cancel(me, coming.id(), null).slaStatus()).isEqualTo(SlaStatus.NONE);
+  }
+
+  @Test
+  void fail_forGood_violatesAPendingDeadline_andARetryLeavesItPending() {
+    tasks.create(me, NewTask.of("a").withDeadline(clock.instant().plusSeconds(3600)), null);
+    Task held = claimOne("w");
+    Task retried = tasks.fail(me, held.id(), "w", held.attempt(), "again", true);
+    assertThat(retried.slaStatus()).isEqualTo(SlaStatus.PENDING);
+    assertThat(retried.status()).isEqualTo(TaskStatus.PENDING);
+
+    Task again = awaitClaim();
+    Task failed = tasks.fail(me, again.id(), "w", again.attempt(), "give up", false);
+    assertThat(failed.slaStatus()).isEqualTo(SlaStatus.VIOLATED);
+    assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(failed.claimedBy()).isEqualTo("w");
+    assertThat(failed.claimedBySubject()).isEqualTo("user:tester");
+    assertThat(failed.runAfter()).isEqualTo(again.runAfter());
+    assertThat(failed.leaseExpiresAt()).isNull();
+    assertThat(failed.error()).isEqualTo("give up");
+    assertThat(tasks.events(me, again.id())).last()
+        .extracting(TaskEvent::action, TaskEvent::fromStatus, TaskEvent::toStatus, TaskEvent::detail)
+        .containsExactly("failed", "claimed", "failed", json("{\"error\":\"give up\",\"retry\":false}"));
+  }
+
+  @Test
+  void fail_backoff_isCappedAtTheMaximumDelay() {
+    tasks.create(me, NewTask.of("flaky").withMaxAttempts(8), null);
+    Duration backoff = null;
+    for (int i = 0; i < 6; i++) {
+      Task held = awaitClaim();
+      Task failed = tasks.fail(me, held.id(), "w", held.attempt(), "boom", true);
+      backoff = Duration.between(failed.updatedAt(), failed.runAfter());
+    }
+    // attempt 6 would wait 300 ms · 2^5 = 9.6 s; capped at 5 s, times the jitter [0.5, 1]
+    assertThat(backoff.toMillis()).isBetween(2_499L, 5_001L);
+  }
+
+  @Test
+  void aLeaseTakenBeforeSubjectsWereRecorded_isHeldByTheAgentNameAlone() {
+    create("old");
+    Task held = claimOne("w1");
+    sk.store().write("forgetting the subject, as before migration V8", c -> {
+      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE tasks SET claimed_subject = NULL WHERE tenant = ? AND id = ?")) {
+        ps.setString(1, me.tenant());
+        ps.setString(2, held.id());
+        return ps.executeUpdate();
+      }
+    });
+    Caller otherKey = new Caller(me.tenant(), "user:other-admin", Role.ADMIN);
+
+    assertThatThrownBy(() -> tasks.complete(otherKey, held.id(), "w2", held.attempt(), null))
+        .isInstanceOf(StatekeeperException.Conflict.class)
+        .hasMessageContaining("held by user:other-admin/w1");
+    Task beat = tasks.heartbeat(otherKey, held.id(), "w1", held.attempt(), Duration.ofSeconds(60));
+    assertThat(beat.claimedBySubject()).isNull();
+    Task done = tasks.complete(otherKey, held.id(), "w1", held.attempt(), null);
+    assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
+  }
+
+  @Test
+  void claim_fromSeveralQueues_takesHighestPriorityThenOldestAcrossThem() {
+    Task a1 = tasks.create(me, NewTask.of("a1").withQueue("qa"), null).task();
+    Task b1 = tasks.create(me, NewTask.of("b1").withQueue("qb"), null).task();
+    Task bHigh = tasks.create(me, NewTask.of("bh").withQueue("qb").withPriority(Priority.HIGH), null).task();
+    Task a2 = tasks.create(me, NewTask.of("a2").withQueue("qa"), null).task();
+    tasks.create(me, NewTask.of("c").withQueue("qc").withPriority(Priority.CRITICAL), null);
+
+    List<Task> got = tasks.claim(me, ClaimRequest.of("w").withQueues(List.of("qa", "qb")).withLimit(3));
+    assertThat(got).extracting(Task::id).containsExactly(bHigh.id(), a1.id(), b1.id());
+    assertThat(tasks.claim(me, ClaimRequest.of("w").withQueues(List.of("qb", "qa")).withTypes(List.of("a2", "zz")).withLimit(5)))
+        .extracting(Task::id).containsExactly(a2.id());
+  }
+
+  @Test
+  void batch_withoutKeys_ofAThousand_storesEveryField() {
+    Instant base = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    List<NewTask> batch = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      NewTask n = NewTask.of("t" + i).withQueue("q" + (i % 3)).withPayload(json("{\"i\":" + i + ",\"s\":\"it's \\\"q\\\" {x}\"}"))
+          .withPriority(Priority.values()[i % 4]).withMaxAttempts(1 + i % 5);
+      if (i % 7 == 0) n = n.withRunAfter(base.plusSeconds(i));
+      if (i % 11 == 0) n = n.withDeadline(base.plusSeconds(3600 + i));
+      batch.add(n);
+    }
+    List<CreateResult> results = tasks.createBatch(me, batch);
+
+    assertThat(results).hasSize(1000).allMatch(CreateResult::created);
+    for (int i = 0; i < 1000; i++) {
+      Task t = results.get(i).task();
+      NewTask n = batch.get(i);
+      assertThat(t.type()).isEqualTo("t" + i);
+      assertThat(t.queue()).isEqualTo(n.queue());
+      assertThat(t.payload()).isEqualTo(n.payload());
+      assertThat(t.priority()).isEqualTo(n.priority());
+      assertThat(t.maxAttempts()).isEqualTo(n.maxAttempts());
+      if (n.runAfter() == null) {
+        assertNowOfTheSameStatement(t.runAfter(), t.createdAt());
+      } else {
+        assertThat(t.runAfter()).isEqualTo(n.runAfter());
+      }
+      if (n.deadline() != null) {
+        assertThat(t.deadline()).isEqualTo(n.deadline());
+      } else if (n.priority() == Priority.CRITICAL) {
+        assertNowOfTheSameStatement(t.deadline().minus(Duration.ofMinutes(5)), t.createdAt());
+      } else {
+        assertThat(t.deadline()).isNull();
+      }
+      boolean hasDeadline = n.deadline() != null || n.priority() == Priority.CRITICAL;
+      assertThat(t.slaStatus()).isEqualTo(hasDeadline ? SlaStatus.PENDING : SlaStatus.NONE);
+      assertThat(t.version()).isEqualTo(1);
+      assertThat(t.status()).isEqualTo(TaskStatus.PENDING);
+      assertNowOfTheSameStatement(t.updatedAt(), t.createdAt());
+    }
+    assertThat(tasks.get(me, results.get(999).task().id())).isEqualTo(results.get(999).task());
+    assertThat(tasks.events(me, results.get(500).task().id())).extracting(TaskEvent::action).containsExactly("created");
+  }
+
+  /**
+   * Two readings of {@code sk_now()} in one statement: the same instant on PostgreSQL; on SQLite
+   * each occurrence in a statement calls the function once, so two may be a millisecond apart.
+   */
+  private void assertNowOfTheSameStatement(Instant actual, Instant expected) {
+    if (kind() == StoreKind.POSTGRES) {
+      assertThat(actual).isEqualTo(expected);
+    } else {
+      assertThat(actual).isBetween(expected.minusMillis(20), expected.plusMillis(20));
+    }
+  }
+
+  /** PostgreSQL keeps microseconds (rounded half up, as its driver sends them), SQLite milliseconds. */
+  @Test
+  void create_keepsTimesAsPreciselyAsTheStoreDoes_evenFarFromNow() {
+    List<Instant> times = List.of(
+        Instant.parse("2026-03-01T10:00:00.123456500Z"), Instant.parse("2026-03-01T10:00:00.123456499Z"),
+        Instant.parse("2026-03-01T10:00:00.999999700Z"), Instant.parse("+20000-01-01T00:00:00.000001Z"),
+        Instant.parse("-0100-06-01T12:30:00.000000700Z"), Instant.parse("1969-12-31T23:59:59.999500Z"));
+    for (Instant t : times) {
+      Instant expected = kind() == StoreKind.POSTGRES
+          ? (t.getNano() % 1000 > 499 ? t.plusNanos(1000) : t).truncatedTo(java.time.temporal.ChronoUnit.MICROS)
+          : Instant.ofEpochMilli(t.toEpochMilli());
+      Task single = tasks.create(me, NewTask.of("x").withRunAfter(t).withDeadline(t), null).task();
+      Task inBatch = tasks.createBatch(me, List.of(NewTask.of("y").withRunAfter(t).withDeadline(t), NewTask.of("z"))).get(0).task();
+      for (Task created : List.of(single, inBatch)) {
+        assertThat(created.runAfter()).as("%s", t).isEqualTo(expected);
+        assertThat(created.deadline()).as("%s", t).isEqualTo(expected);
+        assertThat(tasks.get(me, created.id())).isEqualTo(created);
+      }
+    }
+  }
+
+  @Test
+  void patch_withoutAVersion_changesTheTaskAtAnyVersion_andRecordsTheFieldsChanged() {
+    Task t = create("p");
+    tasks.patch(me, t.id(), t.version(), new TaskPatch(Priority.LOW, null, null));
+    Instant later = clock.instant().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+
+    Task changed = tasks.patch(me, t.id(), null, new TaskPatch(null, null, later));
+
+    assertThat(changed.version()).isEqualTo(3);
+    assertThat(changed.runAfter()).isEqualTo(later);
+    assertThat(changed.priority()).isEqualTo(Priority.LOW);
+    assertThat(changed.payload()).isEqualTo(t.payload());
+    assertThat(tasks.events(me, t.id())).extracting(TaskEvent::detail)
+        .containsExactly(null, json("{\"fields\":[\"priority\"]}"), json("{\"fields\":[\"run_after\"]}"));
+    assertThatThrownBy(() -> tasks.patch(me, "no-such-task", null, new TaskPatch(Priority.LOW, null, null)))
+        .isInstanceOf(StatekeeperException.NotFound.class);
+  }
+
+  @Test
+  void listAndStats_showAnAgentOnlyTheQueuesAndTasksItHoldsGrantsOn() {
+    List<String> inA = new ArrayList<>();
+    for (int i = 0; i < 4; i++) inA.add(tasks.create(me, NewTask.of("a").withQueue("qa"), null).task().id());
+    Task inB = tasks.create(me, NewTask.of("b").withQueue("qb").withPriority(Priority.HIGH), null).task();
+    tasks.create(me, NewTask.of("b").withQueue("qb"), null);
+    tasks.create(me, NewTask.of("c").withQueue("qc"), null);
+    Caller agent = new Caller(me.tenant(), "agent:limited", Role.AGENT);
+    Caller nobody = new Caller(me.tenant(), "agent:nobody", Role.AGENT);
+    sk.access().grant(me, new dev.statekeeper.access.Grant("queue:qa", dev.statekeeper.access.Relation.VIEWER, "agent:limited"));
+    sk.access().grant(me, new dev.statekeeper.access.Grant("task:" + inB.id(), dev.statekeeper.access.Relation.VIEWER, "agent:limited"));
+
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    do {
+      TaskPage page = tasks.list(agent, new TaskQuery(null, null, null, 2, cursor));
+      page.items().forEach(t -> seen.add(t.id()));
+      cursor = page.nextCursor();
+    } while (cursor != null);
+    List<String> expected = new ArrayList<>(inA);
+    expected.add(inB.id());
+    assertThat(seen).containsExactlyElementsOf(expected);
+    assertThat(tasks.list(agent, new TaskQuery("qb", TaskStatus.PENDING, Priority.HIGH, null, null)).items())
+        .extracting(Task::id).containsExactly(inB.id());
+    assertThat(tasks.list(agent, new TaskQuery("qc", null, null, null, null)).items()).isEmpty();
+    assertThat(tasks.list(nobody, TaskQuery.all()).items()).isEmpty();
+
+    TaskStats stats = tasks.stats(agent, null);
+    assertThat(stats.counts()).containsEntry("pending", 4L);
+    assertThat(tasks.stats(nobody, null).counts()).containsEntry("pending", 0L);
+    assertThat(tasks.stats(me, null).counts()).containsEntry("pending", 7L);
+    assertThat(tasks.stats(me, "qb").counts()).containsEntry("pending", 2L);
+    assertThat(tasks.stats(me, "qb").byPriority().get("HIGH")).containsEntry("pending", 1L);
+  }
+
   @Test
   void readerRole_cannotChangeTasks_evenWithAnEditorGrant() {
     Task t = create("r");
