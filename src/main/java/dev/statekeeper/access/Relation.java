@@ -1,15 +1,13 @@
 package dev.statekeeper.access;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import dev.statekeeper.Action;
-import dev.statekeeper.StatekeeperException;
+import dev.statekeeper.WireName;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
 
 /** What a grant gives its subject on its resource. */
-public enum Relation {
+public enum Relation implements WireName {
   /** read, write, delete, share */
   OWNER(EnumSet.allOf(Action.class)),
   /** read, write */
@@ -29,19 +27,8 @@ public enum Relation {
     return actions.contains(action);
   }
 
-  @JsonValue
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   @JsonCreator
   public static Relation parse(String text) {
-    if (text != null) {
-      for (Relation r : values()) {
-        if (r.wireName().equals(text)) return r;
-      }
-    }
-    throw new StatekeeperException.InvalidInput(
-        "invalid_relation", "relation must be one of owner, editor, viewer, member; got " + (text == null ? "nothing" : "'" + text + "'"));
+    return WireName.parse(Relation.class, Relation::wireName, text, "invalid_relation", "relation", "nothing");
   }
 }

@@ -1,7 +1,7 @@
 package dev.statekeeper.tasks;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import dev.statekeeper.StatekeeperException;
+import dev.statekeeper.WireName;
 
 /** Task priority; claims take higher priorities first. Stored as its rank (0 = CRITICAL). */
 public enum Priority {
@@ -25,16 +25,6 @@ public enum Priority {
    */
   @JsonCreator
   public static Priority parse(String text) {
-    if (text != null) {
-      for (Priority p : values()) {
-        if (p.name().equals(text)) {
-          return p;
-        }
-      }
-    }
-    throw new StatekeeperException.InvalidInput(
-        "invalid_priority",
-        "priority must be one of CRITICAL, HIGH, NORMAL, LOW; got "
-            + (text == null ? "null" : "'" + text + "'"));
+    return WireName.parse(Priority.class, Priority::name, text, "invalid_priority", "priority", "null");
   }
 }

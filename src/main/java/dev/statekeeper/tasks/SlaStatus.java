@@ -1,6 +1,6 @@
 package dev.statekeeper.tasks;
 
-import com.fasterxml.jackson.annotation.JsonValue;
+import dev.statekeeper.WireName;
 import java.util.Locale;
 
 /**
@@ -9,16 +9,11 @@ import java.util.Locale;
  * the task failed for good). A task cancelled before its deadline drops out of SLA accounting
  * ({@code none}).
  */
-public enum SlaStatus {
+public enum SlaStatus implements WireName {
   NONE,
   PENDING,
   MET,
   VIOLATED;
-
-  @JsonValue
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
 
   static SlaStatus fromWire(String text) {
     return valueOf(text.toUpperCase(Locale.ROOT));
