@@ -9,30 +9,17 @@ import dev.statekeeper.keys.KeySettings;
 import dev.statekeeper.store.StoreSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "bench",
-    mixinStandardHelpOptions = true,
     header = "Load, stress and emergency scenarios against a server, with honest latency figures and invariants.",
     description = {
       "Load, stress and emergency scenarios with honest latency figures (open loop, measured from when each request was due: no coordinated omission), and the invariants checked after every run: every task created exists once and finished once, none completed twice or by a stale holder, audit trails whole. Scenarios: quick, load, emergency, steady, peak, stress, spike, soak, auth, memory. Either --url and --key (an admin key) for a running server or load balancer, or --embedded for a server of its own on a temporary store (SQLite, or PostgreSQL with --database-url). Exit code 1 when an invariant fails."
     })
-final class BenchCommand extends Configured implements Callable<Integer> {
-
-  @Override
-  List<dev.statekeeper.config.Setting<?>> settings() {
-    return CommandSettings.SERVE;
-  }
-
-
+final class BenchCommand extends Configured {
 
   @Parameters(paramLabel = "SCENARIO", description = "quick, load, emergency, steady, peak, stress, spike, soak, auth or memory.")
   String scenario;

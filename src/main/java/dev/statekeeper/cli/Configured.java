@@ -5,25 +5,28 @@ import dev.statekeeper.config.Setting;
 import dev.statekeeper.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * A command that takes settings: each setting it declares in {@link #settings()} becomes an option
+ * A command that takes settings: each setting {@link CommandSettings} gives it becomes an option
  * of this command only ({@code --reaper-interval}), with its help, default and environment
  * variable from the declaration, plus {@code --config FILE}. Values come from the command line,
  * else the environment ({@code STATEKEEPER_<NAME>}), else the file, else the default.
  *
- * <p>{@link Main} adds the options when it builds the command line ({@link #addOptions}).
+ * <p>{@link Main} adds the options when it builds the command line ({@link #addOptions}), after
+ * {@code --help} and {@code --version}, which every such command has.
  */
-abstract class Configured {
+abstract class Configured implements Callable<Integer> {
 
   static final String CONFIG_OPTION = "--config";
   static final String CONFIG_ENV = "STATEKEEPER_CONFIG";
@@ -33,11 +36,22 @@ abstract class Configured {
   private Map<String, String> env = Map.of();
 
   /** The settings this command takes, as options. */
-  abstract List<Setting<?>> settings();
+  final List<Setting<?>> settings() {
+    return CommandSettings.of(getClass());
+  }
 
-  /** Adds the settings' options and {@code --config} to {@code spec}; {@code env} is the process's environment. */
+  /** The standard output of the command line. */
+  final PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  /**
+   * Adds {@code --help}, {@code --version}, the settings' options and {@code --config} to {@code
+   * spec} (after the command's own options); {@code env} is the process's environment.
+   */
   final void addOptions(CommandSpec spec, Map<String, String> env) {
     this.env = env;
+    spec.mixinStandardHelpOptions(true);
     spec.addOption(OptionSpec.builder(CONFIG_OPTION).paramLabel("FILE").type(Path.class)
         .description("Properties file of settings, keyed by option name (port=7070). Env: " + CONFIG_ENV + ".").build());
     for (Setting<?> s : settings()) {

@@ -12,28 +12,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "doctor",
-    mixinStandardHelpOptions = true,
     header = "Check this machine, the settings and the store before a launch.",
     description = {
       "Check this machine, the settings and the store before a launch (read-only; nothing is started or migrated). Takes the same settings as serve. Exit code 1 when a check fails, 0 otherwise (warnings included)."
     })
-final class DoctorCommand extends Configured implements Callable<Integer> {
-
-  @Override
-  List<dev.statekeeper.config.Setting<?>> settings() {
-    return CommandSettings.SERVE;
-  }
-
-
+final class DoctorCommand extends Configured {
 
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
@@ -58,7 +46,7 @@ final class DoctorCommand extends Configured implements Callable<Integer> {
     Map<DoctorCheck.Status, Integer> counts = new EnumMap<>(DoctorCheck.Status.class);
     for (DoctorCheck.Status s : DoctorCheck.Status.values()) counts.put(s, 0);
     checks.forEach(c -> counts.merge(c.status(), 1, Integer::sum));
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (json) {
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("status", lower(overall));

@@ -7,30 +7,17 @@ import dev.statekeeper.backup.JsonExporter;
 import dev.statekeeper.backup.Progress;
 import dev.statekeeper.keys.Keys;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "export-json",
-    mixinStandardHelpOptions = true,
     header = "Write one tenant's current state as a JSON state file.",
     description = {
       "Write one tenant's current state as a JSON state file in the shape import-json reads: the rollback path to an orchestrator that kept its state in such a file."
     })
-final class ExportJsonCommand extends Configured implements Callable<Integer> {
-
-  @Override
-  List<dev.statekeeper.config.Setting<?>> settings() {
-    return CommandSettings.STORE;
-  }
-
-
+final class ExportJsonCommand extends Configured {
 
   @Parameters(paramLabel = "FILE", description = "The file to write (replaced atomically).")
   Path file;
@@ -43,7 +30,7 @@ final class ExportJsonCommand extends Configured implements Callable<Integer> {
     try (Statekeeper sk = Statekeeper.open(config())) {
       var n = new JsonExporter(sk.tasks(), sk.sessions(), sk.memory())
           .export(new Caller(tenant, "service:cli", Role.ADMIN), file, Progress.on(System.err));
-      spec.commandLine().getOut().printf("exported %d tasks, %d sessions (%d events) and %d memory entries of tenant %s to %s%n",
+      out().printf("exported %d tasks, %d sessions (%d events) and %d memory entries of tenant %s to %s%n",
           n.tasks(), n.sessions(), n.events(), n.memoryEntries(), tenant, file);
       return 0;
     }

@@ -18,42 +18,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "import-json",
-    mixinStandardHelpOptions = true,
     header = "Import an orchestrator's JSON state file, repairing what concurrent writers did to it.",
     description = {
       "Import an orchestrator's JSON state file (tasks with statuses, priorities and assignments), repairing what concurrent writers do to such files: trailing data after a document, several documents concatenated, a document cut off mid-write (every whole record is kept), NUL bytes, a BOM, duplicate keys. --dry-run only prints the report. The real run is one transaction, never changes FILE, keeps a copy of it in <backup-dir>/imports, and can be run again safely. Tasks that were in progress come back as pending (their old assignee is in the audit event). Prints a short breakdown ending with a summary line (--json: the full report instead). Exit codes: 0 imported (or nothing new), 1 nothing in FILE can be imported, 2 FILE cannot be read."
     })
-final class ImportJsonCommand extends Configured implements Callable<Integer> {
-
-  @Override
-  List<dev.statekeeper.config.Setting<?>> settings() {
-    return IMPORT;
-  }
-
-  /** The store, the backup directory (a copy of the file goes there), and the size limits records must keep. */
-  private static final List<dev.statekeeper.config.Setting<?>> IMPORT;
-
-  static {
-    List<dev.statekeeper.config.Setting<?>> all = new java.util.ArrayList<>(CommandSettings.STORE_AND_BACKUP_DIR);
-    all.addAll(dev.statekeeper.sessions.SessionSettings.ALL);
-    all.addAll(dev.statekeeper.memory.MemorySettings.ALL);
-    IMPORT = List.copyOf(all);
-  }
-
+final class ImportJsonCommand extends Configured {
 
   /** How many rejected records the breakdown lists; --json lists them all. */
   private static final int REJECTED_SHOWN = 10;
-
 
   @Parameters(paramLabel = "FILE", description = "The JSON state file.")
   Path file;
@@ -73,7 +51,7 @@ final class ImportJsonCommand extends Configured implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StatekeeperConfig config = config();
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     PrintWriter err = spec.commandLine().getErr();
     // Nothing is opened or created before the file is known to hold something to import.
     for (Path p : mapping == null ? List.of(file) : List.of(file, mapping)) {

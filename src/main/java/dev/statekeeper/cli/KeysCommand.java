@@ -7,9 +7,7 @@ import dev.statekeeper.keys.ApiKey;
 import dev.statekeeper.keys.CreatedKey;
 import dev.statekeeper.keys.Keys;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,14 +32,8 @@ final class KeysCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, description = "Make a key and print its secret (once).")
-  static final class Create extends Configured implements Callable<Integer> {
-
-    @Override
-    java.util.List<dev.statekeeper.config.Setting<?>> settings() {
-      return CommandSettings.KEYS;
-    }
-
+  @Command(name = "create", description = "Make a key and print its secret (once).")
+  static final class Create extends Configured {
 
     @Option(names = "--tenant", required = true, description = "Tenant the key belongs to.")
     String tenant;
@@ -56,7 +48,7 @@ final class KeysCommand implements Runnable {
     public Integer call() {
       try (Statekeeper sk = Statekeeper.open(config())) {
         CreatedKey k = sk.keys().create(CLI, tenant, subject, Role.parse(role));
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.println("id:     " + k.id());
         out.println("tenant: " + k.tenant() + "  subject: " + k.subject() + "  role: " + k.role().wireName());
         out.println("key:    " + k.key());
@@ -66,14 +58,8 @@ final class KeysCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never their secrets).")
-  static final class List extends Configured implements Callable<Integer> {
-
-    @Override
-    java.util.List<dev.statekeeper.config.Setting<?>> settings() {
-      return CommandSettings.KEYS;
-    }
-
+  @Command(name = "list", description = "List keys (never their secrets).")
+  static final class List extends Configured {
 
     @Option(names = "--tenant", description = "Only this tenant.")
     String tenant;
@@ -81,7 +67,7 @@ final class KeysCommand implements Runnable {
     @Override
     public Integer call() {
       try (Statekeeper sk = Statekeeper.open(config())) {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.printf("%-20s %-20s %-28s %-7s %s%n", "ID", "TENANT", "SUBJECT", "ROLE", "STATE");
         for (ApiKey k : sk.keys().list(CLI, tenant)) {
           out.printf("%-20s %-20s %-28s %-7s %s%n", k.id(), k.tenant(), k.subject(), k.role().wireName(),
@@ -92,14 +78,8 @@ final class KeysCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a key by id.")
-  static final class Revoke extends Configured implements Callable<Integer> {
-
-    @Override
-    java.util.List<dev.statekeeper.config.Setting<?>> settings() {
-      return CommandSettings.KEYS;
-    }
-
+  @Command(name = "revoke", description = "Revoke a key by id.")
+  static final class Revoke extends Configured {
 
     @Parameters(paramLabel = "ID", description = "The key's id (from 'keys list').")
     String id;
@@ -108,7 +88,7 @@ final class KeysCommand implements Runnable {
     public Integer call() {
       try (Statekeeper sk = Statekeeper.open(config())) {
         ApiKey k = sk.keys().revoke(CLI, id);
-        spec.commandLine().getOut().println("revoked " + k.id() + " (" + k.subject() + " in " + k.tenant() + ")");
+        out().println("revoked " + k.id() + " (" + k.subject() + " in " + k.tenant() + ")");
         return 0;
       }
     }

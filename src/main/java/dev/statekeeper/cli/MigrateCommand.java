@@ -3,26 +3,13 @@ package dev.statekeeper.cli;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.store.Store;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
-import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "migrate",
-    mixinStandardHelpOptions = true,
     description = "Apply the schema migrations this version has and the store lacks (serve does this at start too).")
-final class MigrateCommand extends Configured implements Callable<Integer> {
-
-  @Override
-  List<dev.statekeeper.config.Setting<?>> settings() {
-    return CommandSettings.STORE;
-  }
-
-
+final class MigrateCommand extends Configured {
 
   @Option(names = "--dry-run", description = "Only report how many migrations are pending.")
   boolean dryRun;
@@ -30,7 +17,7 @@ final class MigrateCommand extends Configured implements Callable<Integer> {
   @Override
   public Integer call() {
     StatekeeperConfig config = config();
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     try (Store store = Store.open(config)) {
       int pending = store.pendingMigrations();
       if (dryRun) {

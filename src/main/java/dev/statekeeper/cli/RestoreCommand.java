@@ -1,38 +1,23 @@
 package dev.statekeeper.cli;
 
-import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
-import dev.statekeeper.backup.Backups;
 import dev.statekeeper.backup.Progress;
 import dev.statekeeper.store.Store;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "restore",
-    mixinStandardHelpOptions = true,
     header = "Load a backup into an empty store of either kind, all or nothing.",
     description = {
       "Load a backup into an empty store of either kind, in one transaction (all or nothing). The backup is verified first. This is also how to move from SQLite to PostgreSQL:",
       "  statekeeper backup --to b && statekeeper restore --from b --database-url jdbc:postgresql://..."
     })
-final class RestoreCommand extends Configured implements Callable<Integer> {
-
-  @Override
-  List<dev.statekeeper.config.Setting<?>> settings() {
-    return CommandSettings.STORE;
-  }
-
-
+final class RestoreCommand extends Configured {
 
   @Option(names = "--from", required = true, paramLabel = "DIR", description = "The backup directory.")
   Path from;
@@ -43,12 +28,11 @@ final class RestoreCommand extends Configured implements Callable<Integer> {
   @Override
   public Integer call() {
     StatekeeperConfig config = config();
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     long t0 = System.nanoTime();
     try (Store store = Store.open(config)) {
       store.migrate();
-      Map<String, Long> rows =
-          new Backups(store, Statekeeper.SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep()).restore(from, force, Progress.on(System.err));
+      Map<String, Long> rows = BackupCommand.backups(store, config).restore(from, force, Progress.on(System.err));
       out.printf(Locale.ROOT, "restored %s into %s in %.1fs%n", from, config.store().describeStore(), (System.nanoTime() - t0) / 1e9);
       rows.forEach((t, n) -> out.printf(Locale.ROOT, "  %-24s %,12d rows%n", t, n));
       return 0;

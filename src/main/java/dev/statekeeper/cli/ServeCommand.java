@@ -8,7 +8,6 @@ import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.documents.FolderSync;
 import dev.statekeeper.http.HttpServer;
 import dev.statekeeper.keys.CreatedKey;
-import dev.statekeeper.keys.Keys;
 import dev.statekeeper.ops.LogFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,36 +19,24 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.List;
 import dev.statekeeper.documents.FolderSyncSettings;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
     header = "Start the HTTP server (SQLite in ./statekeeper-data, on 127.0.0.1:7070, with no options).",
     description = {
       "Start the HTTP server. With no options: SQLite in ./statekeeper-data, on 127.0.0.1:7070. Applies pending migrations first. On the first start it prints a root API key, once."
     })
-final class ServeCommand extends Configured implements Callable<Integer> {
-
-  @Override
-  List<dev.statekeeper.config.Setting<?>> settings() {
-    return CommandSettings.SERVE;
-  }
+final class ServeCommand extends Configured {
 
   @Override
   public Integer call() throws Exception {
     StatekeeperConfig config = config();
     LogFormat.apply(config.ops().logFormat());
     FolderSyncSettings sync = FolderSyncSettings.from(config.settings());
-    Serving serving = start(config, sync.syncDir(), sync.syncTenant(), spec.commandLine().getOut(), /* probePort= */ true);
+    Serving serving = start(config, sync.syncDir(), sync.syncTenant(), out(), /* probePort= */ true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -8,28 +8,16 @@ import dev.statekeeper.store.Store;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "verify",
-    mixinStandardHelpOptions = true,
     header = "Check the store's integrity and invariants, or a backup's.",
     description = {
       "Check the store (SQLite integrity_check and foreign_key_check, PostgreSQL constraints, and Statekeeper's own invariants: orphan events, tasks without their creation event, ...), or with --backup a backup directory (manifest, checksums, row counts, schema version). Exit code 1 when anything is wrong. Safe while the server runs."
     })
-final class VerifyCommand extends Configured implements Callable<Integer> {
-
-  @Override
-  List<dev.statekeeper.config.Setting<?>> settings() {
-    return CommandSettings.STORE;
-  }
-
-
+final class VerifyCommand extends Configured {
 
   @Option(names = "--backup", paramLabel = "DIR", description = "Verify this backup instead of the store.")
   Path backup;
@@ -37,7 +25,7 @@ final class VerifyCommand extends Configured implements Callable<Integer> {
   @Override
   public Integer call() {
     StatekeeperConfig config = config();
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (backup != null) {
       List<String> problems = backupProblems(config);
       if (problems.isEmpty()) {
@@ -48,7 +36,7 @@ final class VerifyCommand extends Configured implements Callable<Integer> {
       return 1;
     }
     try (Store store = Store.openReadOnly(config)) {
-      List<Backups.Finding> findings = new Backups(store, Statekeeper.SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep()).verifyStore();
+      List<Backups.Finding> findings = BackupCommand.backups(store, config).verifyStore();
       boolean ok = true;
       for (Backups.Finding f : findings) {
         out.printf("%-4s %-56s %s%n", f.ok() ? "OK" : "FAIL", f.check(), f.detail());
@@ -61,7 +49,7 @@ final class VerifyCommand extends Configured implements Callable<Integer> {
   private List<String> backupProblems(StatekeeperConfig config) {
     // A backup can be checked without any store; the schema check then only needs this build's version.
     try (Store store = Store.openReadOnly(config)) {
-      return new Backups(store, Statekeeper.SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep()).verifyBackup(backup, Progress.on(System.err));
+      return BackupCommand.backups(store, config).verifyBackup(backup, Progress.on(System.err));
     } catch (IllegalStateException noStore) {
       return Backups.checkBackup(backup, Statekeeper.SCHEMA, null, Progress.on(System.err));
     }
