@@ -27,7 +27,10 @@ USER_AGENT = "statekeeper-python/0.1"
 
 # Statuses worth another try when the request is safe to repeat: the store did not answer,
 # the key was over its budget, or a proxy in front could not reach a node.
-_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_RETRY_STATUSES = frozenset({408, 429, 502, 503, 504})
+# Statuses that say the request was refused before it ran, so that any request may be resent:
+# 408 (its body was not read: "nothing was changed") and 429 (over the key's budget).
+_NOT_RUN_STATUSES = frozenset({408, 429})
 
 
 class RetryPolicy:
@@ -222,10 +225,10 @@ class Transport:
         """Sends one request, resending it as far as that is safe, and returns the answer.
 
         ``safe`` says that repeating the request cannot change its outcome (a read, a search,
-        a create with an idempotency key, a heartbeat). Such a request is resent after a 429,
-        502, 503 or 504 and after a failed connection. Any other request is resent only when
-        the server certainly did not act on it: after a 429 (refused before it ran) or when
-        the connection was refused. An answer with a status in ``accept_statuses`` is
+        a create with an idempotency key, a heartbeat). Such a request is resent after a 408,
+        429, 502, 503 or 504 and after a failed connection. Any other request is resent only
+        when the server certainly did not act on it: after a 408 or 429 (refused before it ran)
+        or when the connection was refused. An answer with a status in ``accept_statuses`` is
         returned rather than raised.
         """
         policy = retry if retry is not None else self.retry
@@ -283,7 +286,7 @@ class Transport:
 def _may_resend(e: errors.StatekeeperError, safe: bool) -> bool:
     if isinstance(e, errors.ConnectionFailed):
         return safe or not e.sent
-    if e.status == 429:
+    if e.status in _NOT_RUN_STATUSES:
         return True
     return safe and e.status in _RETRY_STATUSES
 

@@ -86,7 +86,8 @@ class MethodNotAllowed(StatekeeperError):
 
 
 class RequestTimeout(StatekeeperError):
-    """408: the request body stalled or came too slowly; nothing changed."""
+    """408 ``body_timeout``: the request body was not read in time; nothing changed, so any
+    request may be resent (the client does)."""
 
 
 class Conflict(StatekeeperError):

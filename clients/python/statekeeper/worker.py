@@ -35,7 +35,7 @@ __all__ = ["Worker", "WorkerStats", "FailTask"]
 log = logging.getLogger("statekeeper.worker")
 
 _MAX_ERROR_CHARS = 65536
-_TRANSIENT = (errors.Unavailable, errors.RateLimited, errors.ConnectionFailed, errors.ServerError)
+_TRANSIENT = (errors.Unavailable, errors.RateLimited, errors.RequestTimeout, errors.ConnectionFailed, errors.ServerError)
 
 
 class FailTask(Exception):

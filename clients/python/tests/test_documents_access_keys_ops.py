@@ -123,7 +123,7 @@ class OpsTest(ServerTest):
     def test_metrics_summaryAndAlerts(self):
         self.assertIn("# TYPE", self.admin.ops.metrics())
         summary = self.admin.ops.summary()
-        self.assertIn(summary["store"], ("sqlite", "postgresql"))
+        self.assertIn(summary["store"], ("sqlite", "postgres"))
         self.assertIn("firing", summary["alerts"])
         self.assertTrue(self.admin.ops.alerts()["rules"])
         agent = self.key("agent:" + unique("o"))

@@ -125,6 +125,13 @@ class RetryTest(unittest.TestCase):
         self.assertEqual(self.sleeps, [3.0])
         self.assertEqual(len(s.requests), 2)
 
+    def test_anyRequest_answered408_isSentAgain_asItsBodyWasNotRead(self):
+        timeout = (408, {}, {"status": 408, "code": "body_timeout", "detail": "nothing was changed"})
+        s, c = self.stub(timeout, (200, {}, TASK))
+        self.assertEqual(c.tasks.complete({"id": "01a2", "attempt": 1, "claimed_by": "w"}), TASK)
+        self.assertEqual(len(s.requests), 2)
+        self.assertEqual(len(self.sleeps), 1)
+
     def test_aRetryAfterBeyondTheBound_isRaisedAtOnce(self):
         s, c = self.stub(rate_limited(3600), (200, {}, TASK))
         with self.assertRaises(statekeeper.RateLimited) as e:

@@ -64,7 +64,7 @@ export class Forbidden extends StatekeeperError {}
 export class NotFound extends StatekeeperError {}
 /** 405: a known path with another method. */
 export class MethodNotAllowed extends StatekeeperError {}
-/** 408: the request body stalled or came too slowly; nothing changed. */
+/** 408 `body_timeout`: the body was not read in time; nothing changed, so any request may be resent (the client does). */
 export class RequestTimeout extends StatekeeperError {}
 /** 409: the request conflicts with the current state. */
 export class Conflict extends StatekeeperError {}

@@ -8,7 +8,12 @@ import { ConnectionFailed, StatekeeperError, errorFromResponse } from "./errors.
 export const USER_AGENT = "statekeeper-typescript/0.1";
 
 /** Statuses worth another try when the request is safe to repeat. */
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
+/**
+ * Statuses that say the request was refused before it ran, so that any request may be resent:
+ * 408 (its body was not read: "nothing was changed") and 429 (over the key's budget).
+ */
+const NOT_RUN_STATUSES = new Set([408, 429]);
 
 /** Error codes of Node's sockets that mean: no connection was made, nothing was sent. */
 const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
@@ -70,8 +75,9 @@ export interface RequestOptions {
   headers?: Record<string, string | null | undefined>;
   /**
    * Repeating the request cannot change its outcome (a read, a search, a create with an
-   * idempotency key, a heartbeat): resent after 429/502/503/504 and failed connections. Any
-   * other request is resent only after a 429 (refused before it ran) or a refused connection.
+   * idempotency key, a heartbeat): resent after 408/429/502/503/504 and failed connections. Any
+   * other request is resent only after a 408 or 429 (refused before it ran) or a refused
+   * connection.
    */
   safe?: boolean;
   /** Overrides the client's timeout (ms). */
@@ -190,7 +196,7 @@ export class Transport {
 
 function mayResend(e: StatekeeperError, safe: boolean): boolean {
   if (e instanceof ConnectionFailed) return safe || !e.sent;
-  if (e.status === 429) return true;
+  if (e.status !== null && NOT_RUN_STATUSES.has(e.status)) return true;
   return safe && e.status !== null && RETRY_STATUSES.has(e.status);
 }
 

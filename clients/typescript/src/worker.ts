@@ -9,7 +9,7 @@
  */
 
 import type { Client } from "./client.js";
-import { ConnectionFailed, LeaseNotHeld, RateLimited, ServerError, StatekeeperError } from "./errors.js";
+import { ConnectionFailed, LeaseNotHeld, RateLimited, RequestTimeout, ServerError, StatekeeperError } from "./errors.js";
 import type { Json, Task } from "./types.js";
 
 const MAX_ERROR_CHARS = 65536;
@@ -81,7 +81,7 @@ export interface WorkerStats {
 const SILENT: Logger = { info() {}, warn() {}, error() {} };
 
 function isTransient(e: unknown): boolean {
-  return e instanceof ServerError || e instanceof RateLimited || e instanceof ConnectionFailed;
+  return e instanceof ServerError || e instanceof RateLimited || e instanceof RequestTimeout || e instanceof ConnectionFailed;
 }
 
 function jitter(ms: number): number {

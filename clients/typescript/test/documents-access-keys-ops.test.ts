@@ -119,7 +119,7 @@ describe("ops", { skip }, () => {
   test("metrics, summary and alerts; alerts are for admins", async () => {
     assert.match(await t.admin.ops.metrics(), /# TYPE/);
     const summary = await t.admin.ops.summary();
-    assert.ok(["sqlite", "postgresql"].includes(summary.store));
+    assert.ok(["sqlite", "postgres"].includes(summary.store));
     assert.ok(Array.isArray(summary.alerts.firing));
     assert.ok((await t.admin.ops.alerts()).rules.length > 0);
     const agent = await t.key("agent:" + unique("o"));

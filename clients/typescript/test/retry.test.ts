@@ -101,6 +101,14 @@ describe("retries", () => {
     assert.deepEqual(JSON.parse(seen[0]!.body), { agent: "w", attempt: 1 });
   });
 
+  test("any request answered 408 is sent again, as its body was not read", async () => {
+    const timeout: Scripted = [408, {}, { status: 408, code: "body_timeout", detail: "nothing was changed" }];
+    const { seen, client } = await stub([timeout, [200, {}, TASK]], policy());
+    assert.deepEqual(await client.tasks.complete(HOLDER), TASK);
+    assert.equal(seen.length, 2);
+    assert.equal(sleeps.length, 1);
+  });
+
   test("a Retry-After beyond the bound is thrown at once", async () => {
     const { client } = await stub([rateLimited(3600), [200, {}, TASK]], policy());
     assert.equal((await rejection(client.tasks.get("x"), RateLimited)).retryAfter, 3600);
