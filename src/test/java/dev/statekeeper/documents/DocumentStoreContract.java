@@ -1,56 +1,41 @@
 package dev.statekeeper.documents;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
-import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.access.Grant;
 import dev.statekeeper.access.Relation;
+import dev.statekeeper.support.EmbeddedSuite;
 import dev.statekeeper.support.StoreKind;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Documents through the embedded API, run once per store by the subclasses. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class DocumentStoreContract {
+abstract class DocumentStoreContract extends EmbeddedSuite {
 
-  Statekeeper sk;
   Documents docs;
   Caller me;
 
   abstract StoreKind kind();
 
   @BeforeAll
-  void open(@TempDir Path dir) {
-    sk = Statekeeper.open(kind().config(dir));
-    docs = sk.documents();
-  }
-
-  @AfterAll
-  void close() {
-    if (sk != null) sk.close();
+  void openStatekeeper(@TempDir Path dir) {
+    docs = open(kind().config(dir)).documents();
   }
 
   @BeforeEach
   void freshTenant() {
     me = new Caller("d-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
-  }
-
-  static void assertProblem(Runnable call, Class<? extends StatekeeperException> type, String code) {
-    assertThatThrownBy(call::run).isInstanceOf(type).satisfies(e -> assertThat(((StatekeeperException) e).code()).isEqualTo(code));
   }
 
   static String words(int from, int to) {

@@ -2,11 +2,10 @@ package dev.statekeeper.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
-import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperException;
+import dev.statekeeper.support.EmbeddedSuite;
 import dev.statekeeper.support.StoreKind;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,30 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
  * is lost silently — with {@code If-Match} each version is won by exactly one writer and the
  * others are told (412); without it, every write still becomes a version of its own.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class MemoryConcurrencyContract {
+abstract class MemoryConcurrencyContract extends EmbeddedSuite {
 
   static final int WRITERS = 50;
   static final int WINS_EACH = 20;
-  static final ObjectMapper JSON = new ObjectMapper();
 
-  Statekeeper sk;
   Memory memory;
 
   abstract StoreKind kind();
 
   @BeforeAll
-  void open(@TempDir Path dir) {
+  void openStatekeeper(@TempDir Path dir) {
     // 50 writers queue on one row lock behind a pool of 24: the default 2s wait for a connection
     // sheds load in production (503), but on a busy CI machine this queue can outlast it, and
     // this test is about compare-and-set, not load shedding.
-    sk = Statekeeper.open(kind().config(dir).toBuilder().set(dev.statekeeper.store.StoreSettings.CONNECTION_TIMEOUT, Duration.ofSeconds(20)).build());
-    memory = sk.memory();
-  }
-
-  @AfterAll
-  void close() {
-    if (sk != null) sk.close();
+    memory = open(kind().config(dir).toBuilder().set(dev.statekeeper.store.StoreSettings.CONNECTION_TIMEOUT, Duration.ofSeconds(20)).build()).memory();
   }
 
   interface Writer {

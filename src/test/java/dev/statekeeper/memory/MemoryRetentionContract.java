@@ -2,12 +2,12 @@ package dev.statekeeper.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
 import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.store.SqlArgs;
+import dev.statekeeper.support.EmbeddedSuite;
 import dev.statekeeper.support.StoreKind;
 import dev.statekeeper.support.TestDatabases;
 import java.nio.file.Path;
@@ -17,11 +17,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,30 +28,19 @@ import org.junit.jupiter.api.io.TempDir;
  * runs only when a test asks ({@code runRetentionNow}). The rules name prefixes no other suite
  * uses, and each test writes in a tenant of its own.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class MemoryRetentionContract {
+abstract class MemoryRetentionContract extends EmbeddedSuite {
 
-  static final ObjectMapper JSON = new ObjectMapper();
   static final String RULES =
       "ret-keep=keep-versions:3;ret-keep:inner=keep-versions:1;ret-age=max-age:30d;ret-age:lenient=keep-versions:100;ret-both=keep-versions:2,max-age:30d";
 
-  Statekeeper sk;
   Memory memory;
   Caller me;
 
   abstract StoreKind kind();
 
   @BeforeAll
-  void open(@TempDir Path dir) {
-    sk = Statekeeper.open(kind().config(dir).toBuilder().set(dev.statekeeper.memory.MemorySettings.MEMORY_RETENTION, dev.statekeeper.memory.RetentionRule.parseAll(RULES)).set(dev.statekeeper.jobs.JobSettings.RETENTION_INTERVAL, Duration.ofHours(1)).build());
-    memory = sk.memory();
-  }
-
-  @AfterAll
-  void close() {
-    if (sk != null) {
-      sk.close();
-    }
+  void openStatekeeper(@TempDir Path dir) {
+    memory = open(kind().config(dir).toBuilder().set(dev.statekeeper.memory.MemorySettings.MEMORY_RETENTION, dev.statekeeper.memory.RetentionRule.parseAll(RULES)).set(dev.statekeeper.jobs.JobSettings.RETENTION_INTERVAL, Duration.ofHours(1)).build()).memory();
   }
 
   @BeforeEach

@@ -3,26 +3,22 @@ package dev.statekeeper.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
-import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.access.Grant;
 import dev.statekeeper.access.Relation;
+import dev.statekeeper.support.EmbeddedSuite;
 import dev.statekeeper.support.StoreKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,12 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tombstones, compare-and-set, namespaces, listing by prefix and keyword search. Each test works
  * in a tenant of its own. Retention is in {@link MemoryRetentionContract}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class MemoryStoreContract {
+abstract class MemoryStoreContract extends EmbeddedSuite {
 
-  static final ObjectMapper JSON = new ObjectMapper();
-
-  Statekeeper sk;
   Memory memory;
   Caller me;
 
@@ -46,30 +38,14 @@ abstract class MemoryStoreContract {
   }
 
   @BeforeAll
-  void open(@TempDir Path dir) {
-    sk = Statekeeper.open(config(dir));
-    memory = sk.memory();
-  }
-
-  @AfterAll
-  void close() {
-    if (sk != null) {
-      sk.close();
-    }
+  void openStatekeeper(@TempDir Path dir) {
+    memory = open(config(dir)).memory();
   }
 
   @BeforeEach
   void freshTenant() {
     // An admin key of a fresh tenant: these tests are about storage; access has its own below.
     me = new Caller("m-" + UUID.randomUUID(), "agent:tester", Role.ADMIN);
-  }
-
-  static JsonNode json(String text) {
-    try {
-      return JSON.readTree(text);
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
   }
 
   PutResult put(String ns, String key, String valueJson) {
@@ -82,12 +58,6 @@ abstract class MemoryStoreContract {
 
   List<MemoryEntry> history(String ns, String key) {
     return memory.history(me, ns, key, 1000, null).items();
-  }
-
-  static void assertProblem(Runnable call, Class<? extends StatekeeperException> type, String code) {
-    assertThatThrownBy(call::run)
-        .isInstanceOf(type)
-        .satisfies(e -> assertThat(((StatekeeperException) e).code()).isEqualTo(code));
   }
 
   // ---------------------------------------------------------------- versions

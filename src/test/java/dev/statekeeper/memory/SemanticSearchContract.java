@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
-import dev.statekeeper.Statekeeper;
 import dev.statekeeper.access.Grant;
 import dev.statekeeper.access.Relation;
+import dev.statekeeper.support.EmbeddedSuite;
 import dev.statekeeper.support.StoreKind;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +21,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,33 +31,25 @@ import org.junit.jupiter.api.io.TempDir;
  * their answer), access and tenant isolation, freshness through the background worker, and old
  * vectors never answering for overwritten or deleted entries.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SemanticSearchContract {
+abstract class SemanticSearchContract extends EmbeddedSuite {
 
   /** Searchable "within seconds": generous for a loaded CI machine, still far from "eventually". */
   static final Duration FRESH = Duration.ofSeconds(20);
 
-  Statekeeper sk;
   Memory memory;
   Caller corpusOwner;
 
   abstract StoreKind kind();
 
   @BeforeAll
-  void open(@TempDir Path dir) {
-    sk = Statekeeper.open(kind().config(dir));
-    memory = sk.memory();
+  void openStatekeeper(@TempDir Path dir) {
+    memory = open(kind().config(dir)).memory();
     corpusOwner = admin();
     int i = 0;
     for (String text : corpus()) {
       memory.put(corpusOwner, "kb", "t" + i++, MemoryWrite.of(IntNode.valueOf(i)).withText(text), Precondition.NONE);
     }
     awaitEmbedded();
-  }
-
-  @AfterAll
-  void close() {
-    if (sk != null) sk.close();
   }
 
   static Caller admin() {

@@ -2,11 +2,10 @@ package dev.statekeeper.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
-import dev.statekeeper.Statekeeper;
+import dev.statekeeper.support.EmbeddedSuite;
 import dev.statekeeper.support.StoreKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,41 +21,30 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What users of event logs fear, run on each store: many appenders on one session, and every
  * event gets its own sequence number, with no gap, no repeat and no event lost.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SessionConcurrencyContract {
+abstract class SessionConcurrencyContract extends EmbeddedSuite {
 
   static final int APPENDERS = 50;
   static final int APPENDS_EACH = 40;
-  static final ObjectMapper JSON = new ObjectMapper();
 
-  Statekeeper sk;
   Sessions sessions;
 
   abstract StoreKind kind();
 
   @BeforeAll
-  void open(@TempDir Path dir) {
+  void openStatekeeper(@TempDir Path dir) {
     // Fifty appenders queue on one session's row with 24 pooled connections; on a loaded machine a
     // turn can take longer than the default 2 s wait for a connection. What is tested here is the
     // numbering, not the pool's capacity, so the wait is long.
-    sk = Statekeeper.open(kind().config(dir).toBuilder()
-        .set(dev.statekeeper.store.StoreSettings.CONNECTION_TIMEOUT, java.time.Duration.ofSeconds(30)).build());
-    sessions = sk.sessions();
-  }
-
-  @AfterAll
-  void close() {
-    if (sk != null) sk.close();
+    sessions = open(kind().config(dir).toBuilder()
+        .set(dev.statekeeper.store.StoreSettings.CONNECTION_TIMEOUT, java.time.Duration.ofSeconds(30)).build()).sessions();
   }
 
   @Test

@@ -3,16 +3,14 @@ package dev.statekeeper.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
-import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.access.Grant;
 import dev.statekeeper.access.Relation;
 import dev.statekeeper.store.SqlArgs;
+import dev.statekeeper.support.EmbeddedSuite;
 import dev.statekeeper.support.StoreKind;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -21,11 +19,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,12 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * works in a tenant of its own. Event retention is configured (30 days) and runs only when a test
  * asks; events are aged by rewriting their time in the database.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SessionStoreContract {
+abstract class SessionStoreContract extends EmbeddedSuite {
 
-  static final ObjectMapper JSON = new ObjectMapper();
-
-  Statekeeper sk;
   Sessions sessions;
   Caller me;
 
@@ -54,35 +46,13 @@ abstract class SessionStoreContract {
   }
 
   @BeforeAll
-  void open(@TempDir Path dir) {
-    sk = Statekeeper.open(config(dir));
-    sessions = sk.sessions();
-  }
-
-  @AfterAll
-  void close() {
-    if (sk != null) {
-      sk.close();
-    }
+  void openStatekeeper(@TempDir Path dir) {
+    sessions = open(config(dir)).sessions();
   }
 
   @BeforeEach
   void freshTenant() {
     me = new Caller("s-" + UUID.randomUUID(), "agent:tester", Role.AGENT);
-  }
-
-  static JsonNode json(String text) {
-    try {
-      return JSON.readTree(text);
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
-  }
-
-  static void assertProblem(Runnable call, Class<? extends StatekeeperException> type, String code) {
-    assertThatThrownBy(call::run)
-        .isInstanceOf(type)
-        .satisfies(e -> assertThat(((StatekeeperException) e).code()).isEqualTo(code));
   }
 
   Session create(String id) {

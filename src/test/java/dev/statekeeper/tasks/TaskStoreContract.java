@@ -3,13 +3,11 @@ package dev.statekeeper.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
-import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
 import dev.statekeeper.StatekeeperException;
+import dev.statekeeper.support.EmbeddedSuite;
 import dev.statekeeper.support.StoreKind;
 import dev.statekeeper.support.TestClock;
 import java.nio.file.Path;
@@ -22,23 +20,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The task contract through the embedded API, run once per store by the subclasses. Each test
  * works in a tenant of its own, so tests share one instance without seeing each other's rows.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class TaskStoreContract {
+abstract class TaskStoreContract extends EmbeddedSuite {
 
-  static final ObjectMapper JSON = new ObjectMapper();
-
-  Statekeeper sk;
   Tasks tasks;
   Caller me;
   /** The store's "now": tests jump past leases and deadlines with {@code clock.advance}. */
@@ -59,29 +51,13 @@ abstract class TaskStoreContract {
   }
 
   @BeforeAll
-  void open(@TempDir Path dir) {
-    sk = Statekeeper.open(config(dir), clock.database());
-    tasks = sk.tasks();
-  }
-
-  @AfterAll
-  void close() {
-    if (sk != null) {
-      sk.close();
-    }
+  void openStatekeeper(@TempDir Path dir) {
+    tasks = open(config(dir), clock.database()).tasks();
   }
 
   @BeforeEach
   void freshTenant() {
     me = new Caller("t-" + UUID.randomUUID(), "user:tester", Role.ADMIN);
-  }
-
-  static JsonNode json(String text) {
-    try {
-      return JSON.readTree(text);
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
   }
 
   Task create(String type) {
