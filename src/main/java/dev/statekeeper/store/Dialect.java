@@ -48,27 +48,6 @@ public enum Dialect {
     }
   }
 
-  /** @deprecated write {@code sk_now()}; kept until the tasks package's SQL is written whole per dialect. */
-  @Deprecated
-  public String now() {
-    return "sk_now()";
-  }
-
-  /** @deprecated write {@code sk_now_plus(?)}; kept until the tasks package's SQL is written whole per dialect. */
-  @Deprecated
-  public String nowPlusMillis(String millisExpr) {
-    return switch (this) {
-      case SQLITE -> "CAST(sk_now() + (" + millisExpr + ") AS INTEGER)";
-      case POSTGRES -> "(sk_now() + (" + millisExpr + ") * interval '1 millisecond')";
-    };
-  }
-
-  /** @deprecated write the cast in the dialect's statement; kept until the tasks package's SQL is written whole. */
-  @Deprecated
-  public String jsonParam() {
-    return this == POSTGRES ? "CAST(? AS jsonb)" : "?";
-  }
-
   public void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
     if (value == null) {
       ps.setNull(index, this == POSTGRES ? Types.TIMESTAMP_WITH_TIMEZONE : Types.BIGINT);

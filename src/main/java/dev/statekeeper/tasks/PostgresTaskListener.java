@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens on {@link PostgresTaskRepository#CHANNEL} over a dedicated connection and wakes this
+ * Listens on {@link PostgresTaskSql#CHANNEL} over a dedicated connection and wakes this
  * node's waiting claimers when another node's {@link PostgresTaskNotifier} announces work. A
  * {@link Job}: each pass waits up to half a second for notifications; a broken connection fails
  * the pass, and the next one (a second later) connects again; claimers' own re-polling covers the
@@ -62,7 +62,7 @@ final class PostgresTaskListener implements AutoCloseable {
     if (c == null) {
       c = store.openDedicatedConnection();
       try (Statement s = c.createStatement()) {
-        s.execute("LISTEN " + PostgresTaskRepository.CHANNEL);
+        s.execute(PostgresTaskSql.LISTEN);
       } catch (java.sql.SQLException e) {
         c.close();
         throw e;

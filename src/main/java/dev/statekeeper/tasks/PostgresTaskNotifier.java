@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells other nodes that work arrived, with {@code pg_notify} on {@link
- * PostgresTaskRepository#CHANNEL}, after the writing transaction committed and outside it.
+ * PostgresTaskSql#CHANNEL}, after the writing transaction committed and outside it.
  * Notifying inside each create would serialize commits (PostgreSQL holds a global lock on its
  * notification queue while committing a transaction that notified) and cost a round trip; here
  * arrivals that come together are coalesced into one notification per batch, sent on a pooled
@@ -98,8 +98,8 @@ final class PostgresTaskNotifier {
         "notifying other nodes",
         c -> {
           for (String payload : payloads) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-              ps.setString(1, PostgresTaskRepository.CHANNEL);
+            try (PreparedStatement ps = c.prepareStatement(PostgresTaskSql.NOTIFY)) {
+              ps.setString(1, PostgresTaskSql.CHANNEL);
               ps.setString(2, payload);
               ps.execute();
             }

@@ -57,18 +57,10 @@ public final class TaskImport {
 
   /** Inserts the tasks that are not there yet; returns how many were inserted. */
   public static int insert(Connection c, Dialect d, String tenant, List<ImportedTask> tasks) throws SQLException {
-    String now = d.now();
-    String insertTask =
-        "INSERT INTO tasks (tenant, id, queue, type, payload, priority, status, attempt, max_attempts, version, "
-            + "created_at, updated_at, run_after, claimed_by, deadline, sla_status, result, error) VALUES "
-            + "(?, ?, ?, ?, " + d.jsonParam() + ", ?, ?, ?, ?, 1, COALESCE(?, " + now + "), " + now + ", " + now
-            + ", ?, ?, ?, " + d.jsonParam() + ", ?) ON CONFLICT (tenant, id) DO NOTHING";
-    String insertEvent =
-        "INSERT INTO task_events (tenant, task_id, at, actor, action, from_status, to_status, attempt, detail) "
-            + "VALUES (?, ?, " + now + ", 'system:import', 'imported', NULL, ?, ?, " + d.jsonParam() + ")";
+    TaskSql sql = TaskSql.of(d);
     int inserted = 0;
-    try (PreparedStatement task = c.prepareStatement(insertTask);
-        PreparedStatement event = c.prepareStatement(insertEvent)) {
+    try (PreparedStatement task = c.prepareStatement(sql.importTask());
+        PreparedStatement event = c.prepareStatement(sql.importEvent())) {
       for (ImportedTask t : tasks) {
         // Only pending work keeps its deadline: whether a finished task met it is unknown.
         java.time.Instant deadline = t.status() == TaskStatus.PENDING ? t.deadline() : null;

@@ -57,6 +57,7 @@ public final class Tasks implements Capability, AutoCloseable {
   private static final Pattern CURSOR_ID = Pattern.compile("[0-9a-f-]{36}");
 
   private final TaskRepository repository;
+  private final TaskCounts counts;
   private final StatekeeperConfig config;
   private final ClaimSignals signals = new ClaimSignals();
   private final Arrivals arrivals;
@@ -86,7 +87,8 @@ public final class Tasks implements Capability, AutoCloseable {
     String nodeId = Ids.next();
     boolean postgres = store.dialect() == Dialect.POSTGRES;
     this.config = config;
-    this.repository = TaskRepository.forStore(store);
+    this.repository = new TaskRepository(store);
+    this.counts = new TaskCounts(store);
     this.listener = postgres ? new PostgresTaskListener(store, signals, nodeId) : null;
     this.notifier = postgres ? new PostgresTaskNotifier(store, nodeId) : null;
     this.arrivals = new Arrivals(signals, notifier);
@@ -333,16 +335,16 @@ public final class Tasks implements Capability, AutoCloseable {
    * pending age. Scans the tasks table: cache the result (the metrics do, for a few seconds).
    */
   public TaskCensus census() {
-    return repository.census();
+    return counts.census();
   }
 
   /** Counts by status and priority, oldest waiting age, and SLA outcomes; {@code queue} may be null. */
   public TaskStats stats(Caller caller, String queue) {
     if (queue != null) {
       authz.require(caller, Action.READ, "queue:" + TaskInput.queue(queue));
-      return repository.stats(caller.tenant(), queue, Authorizer.Readable.ALL);
+      return counts.stats(caller.tenant(), queue, Authorizer.Readable.ALL);
     }
-    return repository.stats(caller.tenant(), null, authz.readable(caller, "queue"));
+    return counts.stats(caller.tenant(), null, authz.readable(caller, "queue"));
   }
 
   /** The resources a task inherits grants from (its queue); empty when there is no such task. */
