@@ -4,19 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
 import dev.statekeeper.Statekeeper;
-import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.bench.BenchHarness.Client;
 import dev.statekeeper.http.HttpServer;
 import dev.statekeeper.keys.CreatedKey;
 import dev.statekeeper.memory.MemoryWrite;
 import dev.statekeeper.memory.Precondition;
 import dev.statekeeper.sessions.NewEvent;
 import dev.statekeeper.sessions.NewSession;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -55,8 +50,7 @@ public final class MemorySessionBenchmarks {
   private static final int TOPICS = 10;
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = options(args);
-    String db = o.getOrDefault("db", "sqlite");
+    Map<String, String> o = BenchHarness.options(args);
     int entries = Integer.parseInt(o.getOrDefault("entries", "100000"));
     int perPrefix = Integer.parseInt(o.getOrDefault("per-prefix", "1000"));
     int sessions = Integer.parseInt(o.getOrDefault("sessions", "1000"));
@@ -65,16 +59,9 @@ public final class MemorySessionBenchmarks {
     int clients = Integer.parseInt(o.getOrDefault("clients", "8"));
     int samples = Integer.parseInt(o.getOrDefault("samples", "20000"));
     int burst = Integer.parseInt(o.getOrDefault("burst", "1000"));
-    StatekeeperConfig.Builder b =
-        StatekeeperConfig.builder().dataDir(Files.createTempDirectory("sk-bench")).set(dev.statekeeper.http.HttpSettings.PORT, 0)
-            .set(dev.statekeeper.store.StoreSettings.POOL_SIZE, Integer.parseInt(o.getOrDefault("pool", "16")))
-            .set(dev.statekeeper.keys.KeySettings.BOOTSTRAP_KEY, "bench-root-key-0123456789abcdef");
-    if (!db.equals("sqlite")) b.databaseUrl(db);
-    if (o.containsKey("sqlite-synchronous")) b.set(dev.statekeeper.store.StoreSettings.SQLITE_SYNCHRONOUS, dev.statekeeper.store.StoreSettings.SqliteSync.valueOf(o.get("sqlite-synchronous")));
-    try (Statekeeper sk = Statekeeper.open(b.build())) {
+    try (Statekeeper sk = Statekeeper.open(BenchHarness.config(o, Files.createTempDirectory("sk-bench")).build())) {
       sk.bootstrapRootKey();
-      String store = db.equals("sqlite") ? "SQLite(" + sk.config().store().sqliteSynchronous() + ")" : "PostgreSQL";
-      System.out.printf(Locale.ROOT, "store=%s %s%n", store, o);
+      System.out.printf(Locale.ROOT, "store=%s %s%n", BenchHarness.describeStore(o, sk), o);
       String tenant = "bench-" + UUID.randomUUID();
       Caller me = new Caller(tenant, "agent:bench", Role.ADMIN);
       int prefixes = Math.max(1, entries / perPrefix);
@@ -82,7 +69,7 @@ public final class MemorySessionBenchmarks {
       // ------------------------------------------------------------ load
       long t0 = System.nanoTime();
       AtomicLong next = new AtomicLong();
-      runWorkers(loaders, w -> {
+      BenchHarness.runWorkers(loaders, w -> {
         SplittableRandom random = new SplittableRandom(w);
         for (long i; (i = next.getAndIncrement()) < entries; ) {
           String ns = namespace(i, perPrefix, prefixes);
@@ -97,7 +84,7 @@ public final class MemorySessionBenchmarks {
       }
       long t1 = System.nanoTime();
       AtomicLong nextSession = new AtomicLong();
-      runWorkers(loaders, w -> {
+      BenchHarness.runWorkers(loaders, w -> {
         for (long s; (s = nextSession.getAndIncrement()) < sessions; ) {
           for (int e = 0; e < events; e++) {
             sk.sessions().append(me, sessionIds.get((int) s), NewEvent.of("message", JSON.valueToTree(Map.of("n", e, "text", "event text " + e))));
@@ -215,7 +202,7 @@ public final class MemorySessionBenchmarks {
     List<Histogram> parts = new ArrayList<>();
     for (int w = 0; w < clients; w++) parts.add(new Histogram(60_000_000L, 3));
     long t0 = System.nanoTime();
-    runWorkers(clients, w -> {
+    BenchHarness.runWorkers(clients, w -> {
       SplittableRandom r = new SplittableRandom(31L * w + what.hashCode());
       Histogram h = parts.get(w);
       for (int i = 0; i < each; i++) {
@@ -238,63 +225,5 @@ public final class MemorySessionBenchmarks {
 
   private static void report(String what, long n, long nanos, String unit) {
     System.out.printf(Locale.ROOT, "%-78s %,9d %s in %6.2fs = %,8.0f/s%n", what, n, unit, nanos / 1e9, n / (nanos / 1e9));
-  }
-
-  /** A thin client over java.net.http (HTTP/1.1, keep-alive). */
-  static final class Client {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final String base;
-    private final String key;
-
-    Client(String base, String key) {
-      this.base = base;
-      this.key = key;
-    }
-
-    HttpResponse<byte[]> get(String path) throws Exception {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + key).GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    HttpResponse<byte[]> post(String path, String body) throws Exception {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + key)
-              .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    void expect(HttpResponse<byte[]> r, int status) {
-      if (r.statusCode() != status) {
-        throw new IllegalStateException(r.uri() + " answered " + r.statusCode() + ": " + new String(r.body()));
-      }
-    }
-  }
-
-  interface Worker {
-    void run(int w) throws Exception;
-  }
-
-  static void runWorkers(int n, Worker body) throws Exception {
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<?>> fs = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        int w = i;
-        fs.add(pool.submit(() -> {
-          body.run(w);
-          return null;
-        }));
-      }
-      for (Future<?> f : fs) f.get();
-    }
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> o = new java.util.LinkedHashMap<>();
-    for (String a : args) {
-      String[] kv = a.replaceFirst("^--", "").split("=", 2);
-      o.put(kv[0], kv.length > 1 ? kv[1] : "true");
-    }
-    return o;
   }
 }

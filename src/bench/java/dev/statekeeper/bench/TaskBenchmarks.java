@@ -7,6 +7,7 @@ import dev.statekeeper.Caller;
 import dev.statekeeper.Role;
 import dev.statekeeper.Statekeeper;
 import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.bench.BenchHarness.Client;
 import dev.statekeeper.http.HttpServer;
 import dev.statekeeper.keys.CreatedKey;
 import dev.statekeeper.tasks.ClaimRequest;
@@ -47,17 +48,11 @@ public final class TaskBenchmarks {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = options(args);
+    Map<String, String> o = BenchHarness.options(args);
     String scenario = o.getOrDefault("scenario", "drain-embedded");
     String db = o.getOrDefault("db", "sqlite");
-    StatekeeperConfig.Builder b =
-        StatekeeperConfig.builder()
-            .dataDir(o.containsKey("data-dir") ? java.nio.file.Path.of(o.get("data-dir")) : Files.createTempDirectory("sk-bench"))
-            .set(dev.statekeeper.http.HttpSettings.PORT, 0)
-            .set(dev.statekeeper.store.StoreSettings.POOL_SIZE, Integer.parseInt(o.getOrDefault("pool", "16")))
-            .set(dev.statekeeper.keys.KeySettings.BOOTSTRAP_KEY, "bench-root-key-0123456789abcdef");
-    if (!db.equals("sqlite")) b.databaseUrl(db);
-    if (o.containsKey("sqlite-synchronous")) b.set(dev.statekeeper.store.StoreSettings.SQLITE_SYNCHRONOUS, dev.statekeeper.store.StoreSettings.SqliteSync.valueOf(o.get("sqlite-synchronous")));
+    StatekeeperConfig.Builder b = BenchHarness.config(o,
+        o.containsKey("data-dir") ? java.nio.file.Path.of(o.get("data-dir")) : Files.createTempDirectory("sk-bench"));
     // the cost of metrics: --metrics=off takes every meter off the hot path; request logs stay as given
     if (o.containsKey("metrics")) b.set(dev.statekeeper.ops.OpsSettings.METRICS, !o.get("metrics").equals("off"));
     if (o.containsKey("request-log")) b.set(dev.statekeeper.http.HttpSettings.REQUEST_LOG, !o.get("request-log").equals("off"));
@@ -69,8 +64,7 @@ public final class TaskBenchmarks {
     }
     try (Statekeeper sk = Statekeeper.open(b.build())) {
       sk.bootstrapRootKey();
-      String store = db.equals("sqlite") ? "SQLite(" + sk.config().store().sqliteSynchronous() + ")" : "PostgreSQL";
-      System.out.printf(Locale.ROOT, "scenario=%s store=%s %s%n", scenario, store, o);
+      System.out.printf(Locale.ROOT, "scenario=%s store=%s %s%n", scenario, BenchHarness.describeStore(o, sk), o);
       switch (scenario) {
         case "drain-embedded" -> drainEmbedded(sk, o);
         case "populate" -> populate(sk, o);
@@ -109,7 +103,7 @@ public final class TaskBenchmarks {
     report("create (embedded, batches of 1000)", n, System.nanoTime() - t0, null);
     AtomicLong done = new AtomicLong();
     long t1 = System.nanoTime();
-    runWorkers(workers, w -> {
+    BenchHarness.runWorkers(workers, w -> {
       String agent = "w" + w;
       while (true) {
         List<Task> got = sk.tasks().claim(me, ClaimRequest.of(agent).withLimit(batch));
@@ -156,7 +150,7 @@ public final class TaskBenchmarks {
     Histogram createLat = new Histogram(3_600_000_000L, 3);
     AtomicLong created = new AtomicLong();
     long t0 = System.nanoTime();
-    runWorkers(workers, w -> {
+    BenchHarness.runWorkers(workers, w -> {
       while (true) {
         long start = created.getAndAdd(createBatch);
         if (start >= n) return;
@@ -180,7 +174,7 @@ public final class TaskBenchmarks {
     Histogram completeLat = new Histogram(3_600_000_000L, 3);
     AtomicLong done = new AtomicLong();
     long t1 = System.nanoTime();
-    runWorkers(workers, w -> drainLoop(c, "w" + w, claimBatch, done, claimLat, completeLat, () -> true));
+    BenchHarness.runWorkers(workers, w -> drainLoop(c, "w" + w, claimBatch, done, claimLat, completeLat, () -> true));
     report("drain over HTTP (claim " + claimBatch + ", complete 1 by 1)", done.get(), System.nanoTime() - t1, completeLat);
     printLatency("  claim latency", claimLat);
 
@@ -457,47 +451,6 @@ public final class TaskBenchmarks {
     return k.key();
   }
 
-  /** A thin JSON client over java.net.http (HTTP/1.1, keep-alive). */
-  static final class Client {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final String base;
-    private final String key;
-
-    Client(String base, String key) {
-      this.base = base;
-      this.key = key;
-    }
-
-    JsonNode post(String path, String body, int expect) throws Exception {
-      HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-          .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-      HttpResponse<byte[]> resp = http.send(r, HttpResponse.BodyHandlers.ofByteArray());
-      if (resp.statusCode() != expect) {
-        throw new IllegalStateException(path + " answered " + resp.statusCode() + ": " + new String(resp.body()));
-      }
-      return JSON.readTree(resp.body());
-    }
-  }
-
-  interface Worker {
-    void run(int w) throws Exception;
-  }
-
-  static void runWorkers(int n, Worker body) throws Exception {
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<?>> fs = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        int w = i;
-        fs.add(pool.submit(() -> {
-          body.run(w);
-          return null;
-        }));
-      }
-      for (Future<?> f : fs) f.get();
-    }
-  }
-
   private static void report(String what, long n, long nanos, Histogram latencyUs) {
     System.out.printf(Locale.ROOT, "%-80s %,9d tasks in %6.2fs = %,8.0f tasks/s%n", what, n, nanos / 1e9, n / (nanos / 1e9));
     if (latencyUs != null) printLatency("  request latency", latencyUs);
@@ -507,14 +460,5 @@ public final class TaskBenchmarks {
     System.out.printf(Locale.ROOT, "%-80s p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms  (n=%,d)%n", what,
         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
         h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, h.getTotalCount());
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> o = new java.util.LinkedHashMap<>();
-    for (String a : args) {
-      String[] kv = a.replaceFirst("^--", "").split("=", 2);
-      o.put(kv[0], kv.length > 1 ? kv[1] : "true");
-    }
-    return o;
   }
 }

@@ -12,17 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code /v1/access}: grants and checks. */
-final class AccessRoutes {
+record AccessRoutes(Access access, long maxBody) {
 
   static final int MAX_BATCH = 100;
-
-  private final Access access;
-  private final long maxBody;
-
-  AccessRoutes(Access access, long maxBody) {
-    this.access = access;
-    this.maxBody = maxBody;
-  }
 
   record CheckBody(String subject, Action action, String resource) {}
 

@@ -32,8 +32,22 @@ final class KeysCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** A subcommand: opens the store its settings name, acts on the keys as root, prints, exits 0. */
+  abstract static class OnKeys extends Configured {
+
+    @Override
+    public final Integer call() {
+      try (Statekeeper sk = Statekeeper.open(config())) {
+        run(sk.keys(), out());
+        return 0;
+      }
+    }
+
+    abstract void run(Keys keys, PrintWriter out);
+  }
+
   @Command(name = "create", description = "Make a key and print its secret (once).")
-  static final class Create extends Configured {
+  static final class Create extends OnKeys {
 
     @Option(names = "--tenant", required = true, description = "Tenant the key belongs to.")
     String tenant;
@@ -45,52 +59,41 @@ final class KeysCommand implements Runnable {
     String role;
 
     @Override
-    public Integer call() {
-      try (Statekeeper sk = Statekeeper.open(config())) {
-        CreatedKey k = sk.keys().create(CLI, tenant, subject, Role.parse(role));
-        PrintWriter out = out();
-        out.println("id:     " + k.id());
-        out.println("tenant: " + k.tenant() + "  subject: " + k.subject() + "  role: " + k.role().wireName());
-        out.println("key:    " + k.key());
-        out.println("(the key is shown only now; the store keeps its hash)");
-        return 0;
-      }
+    void run(Keys keys, PrintWriter out) {
+      CreatedKey k = keys.create(CLI, tenant, subject, Role.parse(role));
+      out.println("id:     " + k.id());
+      out.println("tenant: " + k.tenant() + "  subject: " + k.subject() + "  role: " + k.role().wireName());
+      out.println("key:    " + k.key());
+      out.println("(the key is shown only now; the store keeps its hash)");
     }
   }
 
   @Command(name = "list", description = "List keys (never their secrets).")
-  static final class List extends Configured {
+  static final class List extends OnKeys {
 
     @Option(names = "--tenant", description = "Only this tenant.")
     String tenant;
 
     @Override
-    public Integer call() {
-      try (Statekeeper sk = Statekeeper.open(config())) {
-        PrintWriter out = out();
-        out.printf("%-20s %-20s %-28s %-7s %s%n", "ID", "TENANT", "SUBJECT", "ROLE", "STATE");
-        for (ApiKey k : sk.keys().list(CLI, tenant)) {
-          out.printf("%-20s %-20s %-28s %-7s %s%n", k.id(), k.tenant(), k.subject(), k.role().wireName(),
-              k.revokedAt() == null ? "valid since " + k.createdAt() : "revoked " + k.revokedAt());
-        }
-        return 0;
+    void run(Keys keys, PrintWriter out) {
+      out.printf("%-20s %-20s %-28s %-7s %s%n", "ID", "TENANT", "SUBJECT", "ROLE", "STATE");
+      for (ApiKey k : keys.list(CLI, tenant)) {
+        out.printf("%-20s %-20s %-28s %-7s %s%n", k.id(), k.tenant(), k.subject(), k.role().wireName(),
+            k.revokedAt() == null ? "valid since " + k.createdAt() : "revoked " + k.revokedAt());
       }
     }
   }
 
   @Command(name = "revoke", description = "Revoke a key by id.")
-  static final class Revoke extends Configured {
+  static final class Revoke extends OnKeys {
 
     @Parameters(paramLabel = "ID", description = "The key's id (from 'keys list').")
     String id;
 
     @Override
-    public Integer call() {
-      try (Statekeeper sk = Statekeeper.open(config())) {
-        ApiKey k = sk.keys().revoke(CLI, id);
-        out().println("revoked " + k.id() + " (" + k.subject() + " in " + k.tenant() + ")");
-        return 0;
-      }
+    void run(Keys keys, PrintWriter out) {
+      ApiKey k = keys.revoke(CLI, id);
+      out.println("revoked " + k.id() + " (" + k.subject() + " in " + k.tenant() + ")");
     }
   }
 }

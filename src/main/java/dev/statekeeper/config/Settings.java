@@ -1,6 +1,7 @@
 package dev.statekeeper.config;
 
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,19 @@ public final class Settings {
   public <T> T get(Setting<T> s) {
     Value v = values.get(s);
     return v == null ? s.defaultValue() : (T) v.value();
+  }
+
+  /**
+   * The values of settings declared one per key ({@code rate-limit-<role>}, say), by key; a key
+   * whose setting is {@code none} is left out.
+   */
+  public <K extends Enum<K>, T> Map<K, T> getEach(Class<K> keyType, Map<K, Setting<T>> settings) {
+    Map<K, T> each = new EnumMap<>(keyType);
+    settings.forEach((key, setting) -> {
+      T value = get(setting);
+      if (value != null) each.put(key, value);
+    });
+    return each;
   }
 
   /** Where the value of {@code s} came from. */

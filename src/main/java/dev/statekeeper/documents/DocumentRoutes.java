@@ -6,15 +6,7 @@ import io.javalin.http.Context;
 import java.util.Map;
 
 /** {@code /v1/documents}: a thin translation between HTTP and {@link Documents}. Ids may hold {@code /}. */
-final class DocumentRoutes {
-
-  private final Documents documents;
-  private final long maxBody;
-
-  DocumentRoutes(Documents documents, long maxBody) {
-    this.documents = documents;
-    this.maxBody = maxBody;
-  }
+record DocumentRoutes(Documents documents, long maxBody) {
 
   void register(Routes r) {
     r.post("/v1/documents", this::create);

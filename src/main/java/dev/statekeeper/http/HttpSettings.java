@@ -4,7 +4,6 @@ import dev.statekeeper.Role;
 import dev.statekeeper.config.Setting;
 import dev.statekeeper.config.Settings;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,12 +70,8 @@ public record HttpSettings(
   }
 
   public static HttpSettings from(Settings s) {
-    Map<Role, RateLimit> limits = new EnumMap<>(Role.class);
-    Map.of(Role.ROOT, RATE_LIMIT_ROOT, Role.ADMIN, RATE_LIMIT_ADMIN, Role.AGENT, RATE_LIMIT_AGENT, Role.READER, RATE_LIMIT_READER)
-        .forEach((role, setting) -> {
-          RateLimit l = s.get(setting);
-          if (l != null) limits.put(role, l);
-        });
+    Map<Role, RateLimit> limits = s.getEach(Role.class,
+        Map.of(Role.ROOT, RATE_LIMIT_ROOT, Role.ADMIN, RATE_LIMIT_ADMIN, Role.AGENT, RATE_LIMIT_AGENT, Role.READER, RATE_LIMIT_READER));
     return new HttpSettings(s.get(HOST), s.get(PORT), s.get(MAX_BODY), s.get(SHUTDOWN_TIMEOUT), s.get(REQUEST_LOG), limits);
   }
 

@@ -8,19 +8,10 @@ import io.javalin.http.Context;
 import java.util.Map;
 
 /** {@code /v1/keys}: making, listing and revoking API keys. */
-final class KeyRoutes {
+record KeyRoutes(Keys keys, long maxBody) {
 
   // request bodies, bound strictly by the HTTP layer's Json
   record NewKey(String tenant, String subject, Role role) {}
-
-
-  private final Keys keys;
-  private final long maxBody;
-
-  KeyRoutes(Keys keys, long maxBody) {
-    this.keys = keys;
-    this.maxBody = maxBody;
-  }
 
   void register(Routes r) {
     r.post("/v1/keys", this::create);

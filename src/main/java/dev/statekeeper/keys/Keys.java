@@ -145,8 +145,8 @@ public final class Keys implements Capability {
    * The secret is in the result and nowhere else.
    */
   public CreatedKey create(Caller caller, String tenant, String subject, Role role) {
-    checkTenant(tenant);
-    checkSubject(subject);
+    check(TENANT, tenant, "invalid_tenant", "tenant must be 1-64 characters of A-Z a-z 0-9 _ . - starting with a letter or digit");
+    check(SUBJECT, subject, "invalid_subject", "subject must be user:<id>, agent:<id> or service:<id> (id: 1-128 of A-Z a-z 0-9 _ . @ : -)");
     if (role == null) {
       throw new InvalidInput("invalid_role", "role is required: one of root, admin, agent, reader");
     }
@@ -321,21 +321,10 @@ public final class Keys implements Capability {
     return new StoredKey(key, rs.getBytes("secret_hash"));
   }
 
-  private static void checkTenant(String tenant) {
-    if (tenant == null || !TENANT.matcher(tenant).matches()) {
-      throw new InvalidInput(
-          "invalid_tenant",
-          "tenant must be 1-64 characters of A-Z a-z 0-9 _ . - starting with a letter or digit; got "
-              + (tenant == null ? "nothing" : "'" + tenant + "'"));
-    }
-  }
-
-  private static void checkSubject(String subject) {
-    if (subject == null || !SUBJECT.matcher(subject).matches()) {
-      throw new InvalidInput(
-          "invalid_subject",
-          "subject must be user:<id>, agent:<id> or service:<id> (id: 1-128 of A-Z a-z 0-9 _ . @ : -); got "
-              + (subject == null ? "nothing" : "'" + subject + "'"));
+  /** Refuses a {@code text} that {@code pattern} does not match whole: {@code code}, "{@code rule}; got 'text'". */
+  private static void check(Pattern pattern, String text, String code, String rule) {
+    if (text == null || !pattern.matcher(text).matches()) {
+      throw new InvalidInput(code, rule + "; got " + (text == null ? "nothing" : "'" + text + "'"));
     }
   }
 }

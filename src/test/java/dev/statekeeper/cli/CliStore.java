@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.statekeeper.support.StoreKind;
 import dev.statekeeper.support.TestDatabases;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A store as a command line names it, for tests of commands run in-process: a SQLite data
@@ -30,6 +33,27 @@ record CliStore(StoreKind kind, Path dataDir, String databaseUrl) {
     List<String> a = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
     if (databaseUrl != null) a.addAll(List.of("--database-url", databaseUrl));
     return a;
+  }
+
+  /** What a command line run in this JVM did. */
+  record Run(int code, String out, String err) {
+    List<String> outLines() {
+      return out.lines().toList();
+    }
+
+    List<String> errLines() {
+      return err.lines().filter(l -> !l.startsWith("read ") && !l.startsWith("import:")).toList(); // minus progress
+    }
+  }
+
+  /** Runs the command line {@code args} on this store (its options go last), in this JVM. */
+  Run run(List<String> args) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(args());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(all.toArray(String[]::new), Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
   }
 
   /** Nothing was created: no data directory, and on PostgreSQL not one table. */

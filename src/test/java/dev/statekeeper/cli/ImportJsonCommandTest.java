@@ -4,17 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.statekeeper.cli.CliStore.Run;
 import dev.statekeeper.support.StoreKind;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code statekeeper import-json} as a user runs it: exit codes, what it prints, what it leaves behind. */
 class ImportJsonCommandTest {
@@ -23,24 +24,10 @@ class ImportJsonCommandTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {
-    List<String> outLines() {
-      return out.lines().toList();
-    }
-
-    List<String> errLines() {
-      return err.lines().filter(l -> !l.startsWith("read ") && !l.startsWith("import:")).toList(); // minus progress
-    }
-  }
-
   private static Run importJson(CliStore store, String... args) {
     List<String> all = new ArrayList<>(List.of("import-json"));
     all.addAll(List.of(args));
-    all.addAll(store.args());
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(all.toArray(String[]::new), Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+    return store.run(all);
   }
 
   private Path file(String name, String content) throws Exception {
@@ -60,41 +47,26 @@ class ImportJsonCommandTest {
     store.assertUntouched();
   }
 
-  @ParameterizedTest
-  @EnumSource(StoreKind.class)
-  void importJson_ofAnEmptyFile_exits1WithTheReason_andCreatesNoStore(StoreKind kind) throws Exception {
-    CliStore store = CliStore.of(kind, dir);
-
-    Run r = importJson(store, file("empty.json", "").toString());
-
-    assertThat(r.code()).isEqualTo(1);
-    assertThat(r.errLines()).containsExactly("statekeeper: nothing to import: empty.json is empty (0 bytes)");
-    store.assertUntouched();
+  /** Files with nothing to import, and the reason given: an empty one, an HTML error page, JSON without any collection. */
+  static Stream<Arguments> nothingToImport() {
+    return Stream.of(StoreKind.values()).flatMap(kind -> Stream.of(
+        Arguments.of(kind, "empty.json", "", "empty.json is empty (0 bytes)"),
+        Arguments.of(kind, "state.json", "<html>502 Bad Gateway</html>\n",
+            "state.json holds no JSON object or array: it starts with \"<html>502 Bad Gateway</html>\""),
+        Arguments.of(kind, "config.json", "{\"port\": 8080, \"debug\": true}",
+            "config.json holds JSON, but no tasks, sessions or memory (--mapping reads other shapes)")));
   }
 
-  @ParameterizedTest
-  @EnumSource(StoreKind.class)
-  void importJson_ofAnHtmlErrorPage_exits1WithTheReason_andCreatesNoStore(StoreKind kind) throws Exception {
+  @ParameterizedTest(name = "[{index}] {0} {1}")
+  @MethodSource("nothingToImport")
+  void importJson_ofAFileWithNothingToImport_exits1WithTheReason_andCreatesNoStore(
+      StoreKind kind, String name, String content, String reason) throws Exception {
     CliStore store = CliStore.of(kind, dir);
 
-    Run r = importJson(store, file("state.json", "<html>502 Bad Gateway</html>\n").toString());
+    Run r = importJson(store, file(name, content).toString());
 
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.errLines()).containsExactly(
-        "statekeeper: nothing to import: state.json holds no JSON object or array: it starts with \"<html>502 Bad Gateway</html>\"");
-    store.assertUntouched();
-  }
-
-  @ParameterizedTest
-  @EnumSource(StoreKind.class)
-  void importJson_ofJsonWithoutAnyCollection_exits1NamingWhatItLookedFor(StoreKind kind) throws Exception {
-    CliStore store = CliStore.of(kind, dir);
-
-    Run r = importJson(store, file("config.json", "{\"port\": 8080, \"debug\": true}").toString());
-
-    assertThat(r.code()).isEqualTo(1);
-    assertThat(r.errLines()).singleElement().asString()
-        .isEqualTo("statekeeper: nothing to import: config.json holds JSON, but no tasks, sessions or memory (--mapping reads other shapes)");
+    assertThat(r.errLines()).containsExactly("statekeeper: nothing to import: " + reason);
     store.assertUntouched();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.statekeeper.StatekeeperConfig;
+import dev.statekeeper.cli.CliStore.Run;
 import dev.statekeeper.support.StoreKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -68,48 +69,44 @@ class ServeCommandTest {
     }
   }
 
+  /**
+   * {@code r} is a start refused with exit code {@code code} and one line on standard error, which
+   * this returns: it printed nothing and created nothing, and the next start prints a working key.
+   */
+  private static String refusedStart(CliStore store, Run r, int code) throws Exception {
+    assertThat(r.code()).isEqualTo(code);
+    assertThat(r.err().lines().toList()).hasSize(1);
+    assertThat(r.out()).isEmpty();
+    store.assertUntouched();
+    startOnAFreePort_andUseThePrintedKey(store);
+    return r.err().lines().findFirst().orElseThrow();
+  }
+
   @ParameterizedTest
   @EnumSource(StoreKind.class)
   void serve_onABusyPort_createsNoStoreAndNoKey(StoreKind kind) throws Exception {
     CliStore store = CliStore.of(kind, dir);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
+    Run r;
     int port;
     try (ServerSocket busy = occupy()) {
       port = busy.getLocalPort();
-      List<String> args = new ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", Integer.toString(port)));
-      args.addAll(store.args());
-      code = Main.run(args.toArray(String[]::new), Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
+      r = store.run(List.of("serve", "--host", "127.0.0.1", "--port", Integer.toString(port)));
     }
 
-    assertThat(code).isEqualTo(1);
-    assertThat(err.toString().lines().toList()).singleElement().asString()
+    assertThat(refusedStart(store, r, 1))
         .startsWith("statekeeper: cannot listen on 127.0.0.1:" + port + ": the port is in use")
         .contains("--port");
-    assertThat(out.toString()).isEmpty();
-    store.assertUntouched();
-
-    startOnAFreePort_andUseThePrintedKey(store);
   }
 
   @ParameterizedTest
   @EnumSource(StoreKind.class)
   void serve_withASyncDirThatIsNotADirectory_createsNoStoreAndNoKey(StoreKind kind) throws Exception {
     CliStore store = CliStore.of(kind, dir);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> args = new ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", "0",
+
+    Run r = store.run(List.of("serve", "--host", "127.0.0.1", "--port", "0",
         "--sync-dir", dir.resolve("no-such-folder").toString()));
-    args.addAll(store.args());
 
-    int code = Main.run(args.toArray(String[]::new), Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
-
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString().lines().toList()).singleElement().asString().contains("--sync-dir must be a directory");
-    assertThat(out.toString()).isEmpty();
-    store.assertUntouched();
-    startOnAFreePort_andUseThePrintedKey(store);
+    assertThat(refusedStart(store, r, 2)).contains("--sync-dir must be a directory");
   }
 
   @ParameterizedTest

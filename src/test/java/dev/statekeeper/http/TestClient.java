@@ -130,21 +130,13 @@ final class TestClient {
    * {@code body} over a plain socket with {@code Connection: close}, and reads the whole answer.
    */
   Response raw(List<String> head, byte[] body) {
-    StringBuilder text = new StringBuilder();
-    for (String line : head) {
-      text.append(line).append("\r\n");
-    }
-    text.append("Connection: close\r\n\r\n");
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      out.write(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+    List<String> closing = new java.util.ArrayList<>(head);
+    closing.add("Connection: close");
+    return overSocket(closing, 30_000, (out, in) -> {
       out.write(body);
       out.flush();
-      return parse(s.getInputStream().readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException("raw request " + head.get(0), e);
-    }
+      return parse(in.readAllBytes());
+    });
   }
 
   /**
@@ -153,23 +145,15 @@ final class TestClient {
    * rest) and waits at most {@code wait} for the answer.
    */
   Response stalled(List<String> head, byte[] sent, Duration wait) {
-    StringBuilder text = new StringBuilder();
-    for (String line : head) {
-      text.append(line).append("\r\n");
-    }
-    text.append("\r\n");
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout((int) wait.toMillis());
-      OutputStream out = s.getOutputStream();
-      out.write(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+    return overSocket(head, (int) wait.toMillis(), (out, in) -> {
       out.write(sent);
       out.flush();
-      return parse(readAnswer(s.getInputStream()));
-    } catch (java.net.SocketTimeoutException e) {
-      throw new AssertionError("no answer within " + wait + " to " + head.get(0) + " with a stalled body", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("raw request " + head.get(0), e);
-    }
+      try {
+        return parse(readAnswer(in));
+      } catch (java.net.SocketTimeoutException e) {
+        throw new AssertionError("no answer within " + wait + " to " + head.get(0) + " with a stalled body", e);
+      }
+    });
   }
 
   /**
@@ -177,16 +161,7 @@ final class TestClient {
    * answers (or the body is sent), and returns the answer.
    */
   Response trickled(List<String> head, byte[] body, Duration every) {
-    StringBuilder text = new StringBuilder();
-    for (String line : head) {
-      text.append(line).append("\r\n");
-    }
-    text.append("\r\n");
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      out.write(text.toString().getBytes(StandardCharsets.ISO_8859_1));
-      InputStream in = s.getInputStream();
+    return overSocket(head, 30_000, (out, in) -> {
       for (byte b : body) {
         if (in.available() > 0) break;
         try {
@@ -199,6 +174,29 @@ final class TestClient {
         Thread.sleep(every.toMillis());
       }
       return parse(readAnswer(in));
+    });
+  }
+
+  /** What is sent after the head, and how the answer is read. */
+  private interface Exchange {
+    Response run(OutputStream out, InputStream in) throws IOException, InterruptedException;
+  }
+
+  /**
+   * Opens a socket to the server (reads time out after {@code timeoutMillis}), sends {@code head}
+   * (request line and headers; CRLFs and the blank line are added), then runs {@code exchange}.
+   */
+  private Response overSocket(List<String> head, int timeoutMillis, Exchange exchange) {
+    StringBuilder text = new StringBuilder();
+    for (String line : head) {
+      text.append(line).append("\r\n");
+    }
+    text.append("\r\n");
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(timeoutMillis);
+      OutputStream out = s.getOutputStream();
+      out.write(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+      return exchange.run(out, s.getInputStream());
     } catch (IOException e) {
       throw new UncheckedIOException("raw request " + head.get(0), e);
     } catch (InterruptedException e) {

@@ -1,8 +1,6 @@
 package dev.statekeeper.support;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -38,7 +36,7 @@ public final class CuttableProxy implements AutoCloseable {
   public void cut() {
     cut = true;
     for (Socket s : open) {
-      closeQuietly(s);
+      Pipes.closeQuietly(s);
     }
     open.clear();
   }
@@ -52,45 +50,18 @@ public final class CuttableProxy implements AutoCloseable {
       try {
         Socket client = server.accept();
         if (cut) {
-          closeQuietly(client);
+          Pipes.closeQuietly(client);
           continue;
         }
         Socket upstream = new Socket();
         upstream.connect(new InetSocketAddress(targetHost, targetPort), 2000);
         open.add(client);
         open.add(upstream);
-        Thread.ofVirtual().start(() -> pump(client, upstream));
-        Thread.ofVirtual().start(() -> pump(upstream, client));
+        Thread.ofVirtual().start(() -> Pipes.copy(client, upstream, open, () -> cut));
+        Thread.ofVirtual().start(() -> Pipes.copy(upstream, client, open, () -> cut));
       } catch (IOException e) {
         if (closed) return;
       }
-    }
-  }
-
-  private void pump(Socket from, Socket to) {
-    byte[] buf = new byte[16 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        if (cut) break;
-        out.write(buf, 0, n);
-        out.flush();
-      }
-    } catch (IOException ignored) {
-      // one side closed
-    } finally {
-      closeQuietly(from);
-      closeQuietly(to);
-      open.remove(from);
-      open.remove(to);
-    }
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // already closed
     }
   }
 

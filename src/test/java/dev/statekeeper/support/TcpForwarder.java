@@ -1,8 +1,6 @@
 package dev.statekeeper.support;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,10 +46,10 @@ public final class TcpForwarder implements AutoCloseable {
   public void cut() {
     lock.lock();
     try {
-      closeQuietly(listener);
+      Pipes.closeQuietly(listener);
       listener = null;
       for (Socket s : open) {
-        closeQuietly(s);
+        Pipes.closeQuietly(s);
       }
       open.clear();
     } finally {
@@ -93,15 +91,15 @@ public final class TcpForwarder implements AutoCloseable {
         try {
           upstream.connect(target, 2_000);
         } catch (IOException e) {
-          closeQuietly(client);
+          Pipes.closeQuietly(client);
           continue;
         }
         lock.lock();
         try {
           if (listener != s) {
             // cut() ran while this connection was being set up: it must not outlive the cut
-            closeQuietly(client);
-            closeQuietly(upstream);
+            Pipes.closeQuietly(client);
+            Pipes.closeQuietly(upstream);
             continue;
           }
           open.add(client);
@@ -109,38 +107,11 @@ public final class TcpForwarder implements AutoCloseable {
         } finally {
           lock.unlock();
         }
-        Thread.ofVirtual().start(() -> copy(client, upstream));
-        Thread.ofVirtual().start(() -> copy(upstream, client));
+        Thread.ofVirtual().start(() -> Pipes.copy(client, upstream, open, () -> false));
+        Thread.ofVirtual().start(() -> Pipes.copy(upstream, client, open, () -> false));
       } catch (IOException e) {
         // closed by cut(), or the target refused: the client sees its connection drop
       }
-    }
-  }
-
-  private void copy(Socket from, Socket to) {
-    byte[] buffer = new byte[16 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        out.write(buffer, 0, n);
-        out.flush();
-      }
-    } catch (IOException e) {
-      // one side went away
-    } finally {
-      closeQuietly(from);
-      closeQuietly(to);
-      open.remove(from);
-      open.remove(to);
-    }
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    if (c == null) return;
-    try {
-      c.close();
-    } catch (Exception ignored) {
-      // already closed
     }
   }
 
