@@ -1,5 +1,7 @@
 package dev.statekeeper;
 
+import dev.statekeeper.audit.Audit;
+import dev.statekeeper.audit.AuditSchema;
 import dev.statekeeper.access.Access;
 import dev.statekeeper.backup.Backups;
 import dev.statekeeper.keys.CreatedKey;
@@ -53,7 +55,7 @@ public final class Statekeeper implements AutoCloseable {
    */
   public static final Schema SCHEMA = Schema.of(
       Schema.STORE, KeySchema.SCHEMA, TaskSchema.SCHEMA, SessionSchema.SCHEMA, MemorySchema.SCHEMA,
-      DocumentSchema.SCHEMA, AccessSchema.SCHEMA);
+      DocumentSchema.SCHEMA, AccessSchema.SCHEMA, AuditSchema.SCHEMA);
 
   private final StatekeeperConfig config;
   private final Store store;
@@ -62,6 +64,7 @@ public final class Statekeeper implements AutoCloseable {
   private final Sessions sessions;
   private final Memory memory;
   private final Documents documents;
+  private final Audit audit;
   private final Backups backups;
   private final Redis redis; // null without --redis-url
   private final Access access;
@@ -104,11 +107,12 @@ public final class Statekeeper implements AutoCloseable {
     this.sessions = Sessions.open(store, config, access);
     this.memory = Memory.open(store, config, access, embedder);
     this.documents = Documents.open(store, access, embedder);
+    this.audit = new Audit(store);
     this.backups = new Backups(store, SCHEMA, config.effectiveBackupDir(), config.backups().backupKeep());
     if (config.backups().backupEvery() != null) {
       backups.scheduledEvery(config.backups().backupEvery());
     }
-    this.capabilities = List.of(keys, access, tasks, sessions, memory, documents, backups);
+    this.capabilities = List.of(keys, access, tasks, sessions, memory, documents, backups, audit);
     try {
       List<dev.statekeeper.ops.AlertCheck> alertChecks = new ArrayList<>();
       for (Capability c : capabilities) {
@@ -186,6 +190,11 @@ public final class Statekeeper implements AutoCloseable {
   /** Documents: text split into chunks, searched by keyword, semantic or hybrid search. */
   public Documents documents() {
     return documents;
+  }
+
+  /** What was removed for good (memory purges, deleted sessions), for admin and root callers. */
+  public Audit audit() {
+    return audit;
   }
 
   public Keys keys() {

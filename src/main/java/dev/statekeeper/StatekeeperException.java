@@ -45,14 +45,26 @@ public abstract sealed class StatekeeperException extends RuntimeException {
   /** An {@code If-Match} version did not match the stored one. */
   public static final class PreconditionFailed extends StatekeeperException {
     private final long currentVersion;
+    private final Integer opIndex;
 
     public PreconditionFailed(String message, long currentVersion) {
+      this(message, currentVersion, null);
+    }
+
+    /** A precondition of one operation of a batch ({@code opIndex}: its index) did not hold. */
+    public PreconditionFailed(String message, long currentVersion, Integer opIndex) {
       super("version_mismatch", message, null);
       this.currentVersion = currentVersion;
+      this.opIndex = opIndex;
     }
 
     public long currentVersion() {
       return currentVersion;
+    }
+
+    /** The index of the batch operation that failed, or null outside a batch. */
+    public Integer opIndex() {
+      return opIndex;
     }
   }
 

@@ -42,6 +42,9 @@ final class Problems {
     Map<String, Object> extra = new LinkedHashMap<>();
     if (e instanceof StatekeeperException.PreconditionFailed pf) {
       extra.put("current_version", pf.currentVersion());
+      if (pf.opIndex() != null) {
+        extra.put("op_index", pf.opIndex());
+      }
       ctx.header("ETag", "\"" + pf.currentVersion() + "\"");
     }
     if (status == 503) {

@@ -97,6 +97,18 @@ public final class Query {
     }
   }
 
+  /** {@code true} or {@code false}, spelt exactly; false when absent. */
+  public static boolean bool(Context ctx, String name) {
+    String v = string(ctx, name);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw new InvalidInput("invalid_" + name, name + " must be true or false; got '" + v + "'");
+  }
+
   /** The names of the request's parameters. */
   static Set<String> names(Context ctx) {
     return params(ctx).keySet();

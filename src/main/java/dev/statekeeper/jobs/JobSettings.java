@@ -9,7 +9,7 @@ import java.util.List;
 public record JobSettings(Duration retentionInterval) {
 
   public static final Setting<Duration> RETENTION_INTERVAL = Setting.duration("retention-interval", Duration.ofMinutes(1),
-      "How often memory and session retention run.");
+      "How often memory and session retention, and the sweeper of expired memory entries, run.");
 
   public static final List<Setting<?>> ALL = List.of(RETENTION_INTERVAL);
 

@@ -56,18 +56,27 @@ public final class Memory implements Capability, AutoCloseable {
   private final EmbeddingWorker worker;
 
   private final JobRunner ownRunner; // null when the caller's runner runs the jobs
+  private final InstantSource clock;
+  private final Store store;
 
   private Memory(Store store, StatekeeperConfig config, Authorizer authz, Embedder embedder, JobRunner ownRunner) {
     this.config = config;
     this.authz = authz;
     this.ownRunner = ownRunner;
+    this.store = store;
+    this.clock = store.clock().instantSource();
     this.repository = new MemoryRepository(store);
     this.retention = new VersionRetention(store, config.memory().memoryRetention(), config.jobs().retentionInterval());
     this.embedder = embedder;
     this.vectors = new MemoryVectors(store);
     this.index = new VectorIndex(vectors, embedder.model(), INDEX_REFRESH);
     this.worker = new EmbeddingWorker(vectors, embedder, index::wake, EMBED_BATCH, WORKER_POLL);
+    this.ttlSweeper = Job.every("memory_ttl_sweeper", config.jobs().retentionInterval(),
+            () -> repository.sweepExpired(SWEEP_BATCH).entries() == SWEEP_BATCH)
+        .describedAs("the sweeper of expired memory entries");
   }
+
+  private final Job ttlSweeper;
 
   /** How often the in-memory index looks for vectors other nodes stored. */
   static final Duration INDEX_REFRESH = Duration.ofMillis(500);
@@ -159,7 +168,7 @@ public final class Memory implements Capability, AutoCloseable {
   /** The background jobs of memory: the vector index follower, the embedding worker, retention (with rules). */
   @Override
   public List<Job> jobs() {
-    List<Job> jobs = new ArrayList<>(List.of(index.job(), worker.job()));
+    List<Job> jobs = new ArrayList<>(List.of(index.job(), worker.job(), ttlSweeper));
     retention.job().ifPresent(jobs::add);
     return jobs;
   }
@@ -200,13 +209,135 @@ public final class Memory implements Capability, AutoCloseable {
     return tombstone;
   }
 
-  // ---------------------------------------------------------------- reads
+  /**
+   * Applies the operations of {@code batch} in one transaction, all or none: a failed
+   * precondition is 412 naming the operation ({@code ops[3]: …}, {@code op_index} in the problem)
+   * and nothing is written; so is any invalid operation (400). The caller needs write access to
+   * every namespace written. A delete of an entry that does not exist changes nothing (its
+   * result has no entry) unless it has an {@code if_version}.
+   */
+  public List<MemoryBatch.Result> batch(Caller caller, MemoryBatch batch) {
+    List<MemoryRepository.Op> ops = MemoryInput.batch(batch, config.memory().maxMemoryValueBytes());
+    for (MemoryRepository.Op op : ops) {
+      require(caller, op instanceof MemoryRepository.Op.Delete ? Action.DELETE : Action.WRITE, op.namespace());
+    }
+    List<MemoryRepository.Applied> applied = repository.batch(caller.tenant(), ops, caller.subject());
+    worker.wake();
+    List<MemoryBatch.Result> out = new ArrayList<>(ops.size());
+    for (int i = 0; i < ops.size(); i++) {
+      MemoryRepository.Op op = ops.get(i);
+      out.add(new MemoryBatch.Result(op instanceof MemoryRepository.Op.Delete ? "delete" : "put", op.namespace(), op.key(),
+          applied.get(i).entry(), applied.get(i).created()));
+    }
+    return out;
+  }
 
-  /** The current version; not found when there is none or it is a tombstone. */
-  public MemoryEntry get(Caller caller, String namespace, String key) {
+  /**
+   * What a purge removed, for good: entries (live, deleted or expired), their versions, their
+   * vectors and their queued embedding work; the grants on the subtree (a subtree purge). Backups
+   * taken before still hold the data.
+   */
+  public record PurgeResult(String target, long entries, long versions, long vectors, long queued) {}
+
+  /**
+   * Removes {@code namespace}/{@code key} for good: the entry, its whole history, its vector and
+   * queued work. Irreversible (unlike {@link #delete}, which writes a tombstone and keeps the
+   * history); admin keys only; recorded in the audit log. Not found when the key was never
+   * written (or was purged already).
+   */
+  public PurgeResult purge(Caller caller, String namespace, String key) {
     Namespaces.namespace(namespace);
     Namespaces.key(key);
-    require(caller, Action.READ, namespace);
+    requireAdmin(caller, "purging memory");
+    String target = "memory:" + namespace + "/" + key;
+    PurgeResult r = store.write("purging memory " + namespace + "/" + key, c -> {
+      MemoryRepository.Purged p =
+          repository.purge(c, List.of(new MemoryRepository.Key(caller.tenant(), namespace, key)));
+      if (p.entries() == 0) {
+        throw notFound(namespace, key);
+      }
+      PurgeResult done = new PurgeResult(target, p.entries(), p.versions(), p.vectors(), p.queued());
+      dev.statekeeper.audit.AuditLog.record(c, store.dialect(), caller, "memory.purge", target, detail(done));
+      return done;
+    });
+    worker.wake();
+    return r;
+  }
+
+  /**
+   * Removes the whole subtree of {@code prefix} for good: every entry in it and below, their
+   * history, vectors and queued work, and the grants on the subtree (cached decisions too), in one
+   * transaction. Irreversible; admin keys only; recorded in the audit log (also when the subtree
+   * was empty).
+   */
+  public PurgeResult purgeSubtree(Caller caller, String prefix) {
+    Namespaces.prefix(prefix);
+    requireAdmin(caller, "purging memory");
+    String target = "memory:" + prefix;
+    Authorizer.GrantChange[] grants = {Authorizer.GrantChange.NONE};
+    PurgeResult r = store.write("purging memory " + prefix, c -> {
+      MemoryRepository.Purged p = repository.purge(c, repository.keysIn(c, caller.tenant(), prefix));
+      grants[0] = authz.removeGrants(c, caller.tenant(), target, /* subtree= */ true);
+      PurgeResult done = new PurgeResult(target, p.entries(), p.versions(), p.vectors(), p.queued());
+      if (p.entries() > 0) { // a subtree with nothing in it: nothing to record
+        dev.statekeeper.audit.AuditLog.record(c, store.dialect(), caller, "memory.purge", target, detail(done));
+      }
+      return done;
+    });
+    grants[0].announce();
+    worker.wake();
+    return r;
+  }
+
+  private static java.util.Map<String, Object> detail(PurgeResult r) {
+    java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("entries", r.entries());
+    d.put("versions", r.versions());
+    d.put("vectors", r.vectors());
+    d.put("queued", r.queued());
+    return d;
+  }
+
+  private static void requireAdmin(Caller caller, String doing) {
+    if (caller.role() != Role.ADMIN && caller.role() != Role.ROOT) {
+      throw new StatekeeperException.Forbidden("admin_required", doing + " is for admin keys (it cannot be undone)");
+    }
+  }
+
+  /** Purges every expired entry now, in batches, instead of waiting for the sweeper; how many. For tests and tools. */
+  public long sweepExpiredNow() {
+    long n = 0;
+    while (true) {
+      MemoryRepository.Purged p = repository.sweepExpired(SWEEP_BATCH);
+      n += p.entries();
+      if (p.entries() < SWEEP_BATCH) {
+        return n;
+      }
+    }
+  }
+
+  /** Entries the TTL sweeper purges per transaction. */
+  static final int SWEEP_BATCH = 500;
+
+  // ---------------------------------------------------------------- reads
+
+  /** The current version; not found when there is none, it is a tombstone or it has expired. */
+  public MemoryEntry get(Caller caller, String namespace, String key) {
+    return get(caller, namespace, key, false);
+  }
+
+  /**
+   * The current version, as {@link #get(Caller, String, String)}; with {@code refreshTtl}, an
+   * entry with a TTL first gets its expiry moved that far ahead again (a change of the entry's
+   * lifetime, not of its content: no new version). Reader keys cannot refresh.
+   */
+  public MemoryEntry get(Caller caller, String namespace, String key, boolean refreshTtl) {
+    Namespaces.namespace(namespace);
+    Namespaces.key(key);
+    require(caller, refreshTtl ? Action.WRITE : Action.READ, namespace);
+    if (refreshTtl) {
+      repository.refreshTtl(caller.tenant(), namespace, key);
+    }
     return repository.current(caller.tenant(), namespace, key).orElseThrow(() -> notFound(namespace, key));
   }
 
@@ -249,27 +380,78 @@ public final class Memory implements Capability, AutoCloseable {
 
   /**
    * Live entries in the subtree of {@code query.prefix()} (whole segments: {@code user:al} does
-   * not match {@code user:alice}), in (namespace, key) order.
+   * not match {@code user:alice}), or of exactly {@code query.namespace()}, in (namespace, key)
+   * order or its reverse ({@code order=desc}), keys bounded by {@code start_after} and {@code
+   * end_before}, kept by {@code filter}. Each bound is part of the index range read, so the newest
+   * key of a namespace costs one lookup however many it holds.
    */
   public MemoryPage list(Caller caller, MemoryQuery query) {
-    String prefix = query.prefix() == null || query.prefix().isEmpty() ? null : Namespaces.prefix(query.prefix());
-    MemoryType type = MemoryInput.type(query.type());
+    if (query.prefix() != null && !query.prefix().isEmpty() && query.namespace() != null && !query.namespace().isEmpty()) {
+      throw new InvalidInput("invalid_parameter", "give prefix (a subtree) or namespace (exactly one), not both");
+    }
+    String namespace = query.namespace() == null || query.namespace().isEmpty() ? null : Namespaces.namespace(query.namespace());
+    String prefix = namespace != null ? namespace
+        : query.prefix() == null || query.prefix().isEmpty() ? null : Namespaces.prefix(query.prefix());
+    String startAfter = query.startAfter() == null || query.startAfter().isEmpty() ? null : Namespaces.key(query.startAfter());
+    String endBefore = query.endBefore() == null || query.endBefore().isEmpty() ? null : Namespaces.key(query.endBefore());
+    boolean desc = MemoryInput.descending(query.order());
+    MemoryRepository.Listing listing = new MemoryRepository.Listing(
+        namespace == null ? prefix : null, namespace, MemoryInput.type(query.type()), desc, startAfter, endBefore,
+        MemoryFilter.parse(query.filter()));
     int n = MemoryInput.limit(query.limit(), MemoryInput.DEFAULT_LIST_LIMIT, MemoryInput.MAX_LIST_LIMIT);
     String[] after = MemoryInput.decodeListCursor(query.cursor());
+    MemoryRepository.Position resume = after == null ? null : new MemoryRepository.Position(after[0], after[1]);
     List<String> visible = visible(prefix, authz.readable(caller, "memory"));
-    String afterNamespace = after == null ? null : after[0];
-    String afterKey = after == null ? null : after[1];
-    if (visible == null) {
-      return page(repository.list(caller.tenant(), prefix, type, afterNamespace, afterKey, n + 1), n, MemoryInput::listCursor);
+    if (visible == null || (namespace != null && visible.contains(namespace))) {
+      return page(repository.list(caller.tenant(), listing, resume, n + 1), n, MemoryInput::listCursor);
     }
-    // Each readable subtree is one indexed range; the pages merge in (namespace, key) order.
+    if (namespace != null) {
+      return page(List.of(), n, MemoryInput::listCursor); // readable only below it, which is not listed
+    }
+    // Each readable subtree is one indexed range; the pages merge in the listing's order.
     List<MemoryEntry> rows = new ArrayList<>();
     for (String p : visible) {
-      rows.addAll(repository.list(caller.tenant(), p, type, afterNamespace, afterKey, n + 1));
+      MemoryRepository.Listing part = new MemoryRepository.Listing(
+          p, null, listing.type(), desc, startAfter, endBefore, listing.filter());
+      rows.addAll(repository.list(caller.tenant(), part, resume, n + 1));
     }
-    rows.sort(Comparator.comparing(MemoryEntry::namespace).thenComparing(MemoryEntry::key));
+    Comparator<MemoryEntry> order = Comparator.comparing(MemoryEntry::namespace).thenComparing(MemoryEntry::key);
+    rows.sort(desc ? order.reversed() : order);
     return page(rows.size() > n + 1 ? rows.subList(0, n + 1) : rows, n, MemoryInput::listCursor);
   }
+
+  /**
+   * The namespaces that hold live entries the caller may read, in order: within the subtree of
+   * {@code prefix} (null: all), ending with the segments of {@code suffix} (null: any), cut to
+   * their first {@code maxDepth} segments (null: whole) and then counted once; {@code offset} and
+   * {@code limit} (1-1000, default 100) page through them.
+   */
+  public List<String> namespaces(Caller caller, String prefix, String suffix, Integer maxDepth, Integer limit, Integer offset) {
+    String p = prefix == null || prefix.isEmpty() ? null : Namespaces.prefix(prefix);
+    String sfx = suffix == null || suffix.isEmpty() ? null : Namespaces.suffix(suffix);
+    if (maxDepth != null && (maxDepth < 1 || maxDepth > Namespaces.MAX_SEGMENTS)) {
+      throw new InvalidInput("invalid_max_depth", "max_depth must be between 1 and " + Namespaces.MAX_SEGMENTS + "; got " + maxDepth);
+    }
+    int n = MemoryInput.limit(limit, MemoryInput.DEFAULT_LIST_LIMIT, MemoryInput.MAX_LIST_LIMIT);
+    int skip = MemoryInput.offset(offset);
+    List<String> visible = visible(p, authz.readable(caller, "memory"));
+    List<String> prefixes = visible != null ? visible : p == null ? null : List.of(p);
+    if (prefixes != null && prefixes.isEmpty()) {
+      return List.of();
+    }
+    // Namespaces are few next to entries; the distinct ones are read whole (at most this many)
+    // and cut here, where segments are easy to count.
+    List<String> all = repository.namespaces(caller.tenant(), prefixes, MAX_NAMESPACES_READ);
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (String ns : all) {
+      if (sfx != null && !(ns.equals(sfx) || ns.endsWith(":" + sfx))) continue;
+      out.add(maxDepth == null ? ns : Namespaces.truncate(ns, maxDepth));
+    }
+    return out.stream().sorted().skip(skip).limit(n).toList();
+  }
+
+  /** The most distinct namespaces a namespace listing reads. */
+  static final int MAX_NAMESPACES_READ = 100_000;
 
   /**
    * Searches the text of live entries; entries without text are never found. Modes:
@@ -294,39 +476,45 @@ public final class Memory implements Capability, AutoCloseable {
       throw new InvalidInput(
           "invalid_search_mode", "mode must be one of keyword, semantic, hybrid; got '" + request.mode() + "'");
     }
-    List<String> terms = dev.statekeeper.search.SearchTerms.of(request.query());
+    boolean browse = request.query() == null || request.query().isBlank();
+    List<String> terms = browse ? List.of() : dev.statekeeper.search.SearchTerms.of(request.query());
     String prefix = request.prefix() == null || request.prefix().isEmpty() ? null : Namespaces.prefix(request.prefix());
     MemoryType type = MemoryInput.type(request.type());
+    MemoryFilter filter = MemoryFilter.parse(request.filter());
     int limit = MemoryInput.limit(request.limit(), MemoryInput.DEFAULT_SEARCH_LIMIT, MemoryInput.MAX_SEARCH_LIMIT);
+    int offset = MemoryInput.offset(request.offset());
     List<String> visible = visible(prefix, authz.readable(caller, "memory"));
-    if (terms.isEmpty() || (visible != null && visible.isEmpty())) {
+    if ((!browse && terms.isEmpty()) || (visible != null && visible.isEmpty())) {
       return List.of(); // nothing but punctuation (no word can match), or nothing readable
     }
     List<String> prefixes = visible != null ? visible : prefix == null ? null : List.of(prefix);
     String tenant = caller.tenant();
+    int wanted = limit + offset;
     List<MemoryRepository.Scored> ranked =
-        switch (mode) {
-          case "keyword" -> repository.search(tenant, terms, prefixes, type, limit);
-          case "semantic" -> semantic(tenant, embedder.embedQuery(request.query()), prefixes, type, limit);
-          default -> hybrid(tenant, request.query(), terms, prefixes, type, limit);
+        browse ? repository.browse(tenant, prefixes, type, filter, wanted)
+        : switch (mode) {
+          case "keyword" -> repository.search(tenant, terms, prefixes, type, filter, wanted);
+          case "semantic" -> semantic(tenant, embedder.embedQuery(request.query()), prefixes, type, filter, wanted);
+          default -> hybrid(tenant, request.query(), terms, prefixes, type, filter, wanted);
         };
-    return ranked.stream().map(s -> SearchHit.of(s.entry(), s.score())).toList();
+    return ranked.stream().skip(offset).limit(limit).map(s -> SearchHit.of(s.entry(), s.score())).toList();
   }
 
   /** How deep each side of a hybrid search looks before the rankings are fused. */
   private static int fusionDepth(int limit) {
-    return Math.min(MemoryInput.MAX_SEARCH_LIMIT, Math.max(50, limit * 2));
+    return Math.max(50, limit * 2);
   }
 
   private List<MemoryRepository.Scored> hybrid(
-      String tenant, String query, List<String> terms, List<String> prefixes, MemoryType type, int limit) {
+      String tenant, String query, List<String> terms, List<String> prefixes, MemoryType type, MemoryFilter filter,
+      int limit) {
     int depth = fusionDepth(limit);
     List<String> content = StopWords.without(terms);
     List<MemoryRepository.Scored> keyword =
-        content.isEmpty() ? List.of() : repository.search(tenant, content, prefixes, type, depth);
+        content.isEmpty() ? List.of() : repository.search(tenant, content, prefixes, type, filter, depth);
     List<MemoryRepository.Scored> semantic;
     try {
-      semantic = semantic(tenant, embedder.embedQuery(query), prefixes, type, depth);
+      semantic = semantic(tenant, embedder.embedQuery(query), prefixes, type, filter, depth);
     } catch (RuntimeException e) {
       log.warn("embedding a query failed; hybrid search answers by keyword alone: {}", e.toString());
       semantic = List.of();
@@ -342,26 +530,36 @@ public final class Memory implements Capability, AutoCloseable {
 
   /**
    * The nearest vectors from the index, checked against the entries' current rows: a candidate
-   * whose entry was deleted, or overwritten since it was embedded, is dropped.
+   * whose entry was deleted, has expired, or was overwritten since it was embedded, is dropped;
+   * so is one that {@code filter} does not keep. With a filter the index is asked for more
+   * candidates ({@link #FILTERED_CANDIDATES} times as many), since the filter drops some after
+   * the nearest were chosen.
    */
   private List<MemoryRepository.Scored> semantic(
-      String tenant, float[] query, List<String> prefixes, MemoryType type, int limit) {
+      String tenant, float[] query, List<String> prefixes, MemoryType type, MemoryFilter filter, int limit) {
+    int candidatesWanted = filter.isEmpty() ? limit + 10 : limit * FILTERED_CANDIDATES + 10;
     List<dev.statekeeper.search.VectorSlab.Hit<VectorIndex.Item>> candidates =
-        index.search(tenant, query, prefixes, type, limit + 10);
+        index.search(tenant, query, prefixes, type, candidatesWanted);
     List<MemoryVectors.EntryId> ids = new ArrayList<>(candidates.size());
     for (var c : candidates) {
       ids.add(new MemoryVectors.EntryId(tenant, c.item().namespace(), c.item().key()));
     }
     java.util.Map<MemoryVectors.EntryId, MemoryEntry> live = vectors.live(tenant, ids);
+    java.util.Set<MemoryVectors.EntryId> kept = repository.matching(tenant, new ArrayList<>(live.keySet()), filter);
+    Instant now = clock.instant();
     List<MemoryRepository.Scored> out = new ArrayList<>();
     for (int i = 0; i < candidates.size() && out.size() < limit; i++) {
       MemoryEntry e = live.get(ids.get(i));
-      if (e != null && e.version() == candidates.get(i).item().version() && e.text() != null) {
-        out.add(new MemoryRepository.Scored(e, candidates.get(i).score()));
+      if (e != null && e.version() == candidates.get(i).item().version() && e.text() != null
+          && (e.expiresAt() == null || e.expiresAt().isAfter(now)) && kept.contains(ids.get(i))) {
+        out.add(new MemoryRepository.Scored(e, (double) candidates.get(i).score()));
       }
     }
     return out;
   }
+
+  /** How many more candidates a filtered semantic search takes from the index. */
+  static final int FILTERED_CANDIDATES = 5;
 
   // ---------------------------------------------------------------- operations
 

@@ -14,6 +14,9 @@ import java.time.Instant;
  * @param createdAt when the entry was created (again, after a delete)
  * @param updatedAt when this version was written
  * @param writtenBy the subject of the caller who wrote this version
+ * @param ttlSeconds the time to live this version was written with, or null (it never expires)
+ * @param expiresAt when the entry stops being readable (a read with {@code refresh_ttl} moves it
+ *     ahead by {@code ttlSeconds}), or null
  */
 public record MemoryEntry(
     String namespace,
@@ -26,4 +29,6 @@ public record MemoryEntry(
     boolean deleted,
     Instant createdAt,
     Instant updatedAt,
-    String writtenBy) {}
+    String writtenBy,
+    Long ttlSeconds,
+    Instant expiresAt) {}

@@ -4,13 +4,18 @@ import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.SqlArgs;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.search.VectorLog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Writes and reads of memory entries, running the statements of {@link MemorySql}.
@@ -22,22 +27,46 @@ import java.util.Optional;
  * write gets its own version number, and a writer whose {@code If-Match} went stale gets 412.
  *
  * <p>Every write and delete also puts a row in {@code embedding_outbox} in the same transaction
- * ({@link MemoryVectors#enqueue}), so the embedding worker never misses a change.
+ * ({@link MemoryVectors#enqueue}), so the embedding worker never misses a change. A purge removes
+ * the entry, its history and its queued work, and turns its vector into a removal that every
+ * node's index follows.
  */
 final class MemoryRepository {
 
   /** A validated write, as stored: JSON already serialized. */
-  record Content(MemoryType type, String valueJson, String text, String metadataJson) {}
+  record Content(MemoryType type, String valueJson, String text, String metadataJson, Long ttlSeconds) {}
 
-  /** The state of an entry's row before a change: its version and whether that is a tombstone. */
-  private record Current(long version, boolean deleted) {
+  /**
+   * The state of an entry's row before a change: its version, whether that is a tombstone, and
+   * whether it has expired (it then counts as absent, as a tombstone does).
+   */
+  private record Current(long version, boolean deleted, boolean expired) {
     boolean live() {
-      return !deleted;
+      return !deleted && !expired;
     }
   }
 
-  /** A search result before it becomes a {@link SearchHit}. */
-  record Scored(MemoryEntry entry, double score) {}
+  /** A search result before it becomes a {@link SearchHit}; score null for a search without a query. */
+  record Scored(MemoryEntry entry, Double score) {}
+
+  /** One entry of a purge. */
+  record Key(String tenant, String namespace, String key) {}
+
+  /** One operation of a batch, validated. */
+  sealed interface Op {
+    String namespace();
+
+    String key();
+
+    Precondition precondition();
+
+    record Put(String namespace, String key, Content content, Precondition precondition) implements Op {}
+
+    record Delete(String namespace, String key, Precondition precondition) implements Op {}
+  }
+
+  /** What one operation of a batch did: the version written, or null for a delete of nothing. */
+  record Applied(MemoryEntry entry, boolean created) {}
 
   private static final int MAX_INSERT_RACES = 5;
 
@@ -49,38 +78,6 @@ final class MemoryRepository {
     this.store = store;
     this.d = store.dialect();
     this.sql = MemorySql.of(d);
-  }
-
-  /**
-   * Current, non-deleted entries of {@code tenant} whose text matches any of {@code terms}, best
-   * first, within the subtrees of {@code prefixes} (null: every namespace; empty: none); {@code
-   * type} may be null.
-   */
-  List<Scored> search(String tenant, List<String> terms, List<String> prefixes, MemoryType type, int limit) {
-    List<Object> args = new ArrayList<>(List.of(sql.matchQuery(terms), tenant));
-    StringBuilder conditions = new StringBuilder();
-    if (prefixes != null) {
-      conditions.append(" AND ").append(subtrees("e.namespace", prefixes, args));
-    }
-    if (type != null) {
-      conditions.append(" AND e.type = ?");
-      args.add(type.wireName());
-    }
-    args.add(limit);
-    return store.read(
-        "searching memory",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.search(conditions.toString()))) {
-            SqlArgs.bind(ps, d, args);
-            try (ResultSet rs = ps.executeQuery()) {
-              List<Scored> out = new ArrayList<>();
-              while (rs.next()) {
-                out.add(new Scored(MemoryRows.entry(rs, d), rs.getDouble("score")));
-              }
-              return out;
-            }
-          }
-        });
   }
 
   // ---------------------------------------------------------------- writes
@@ -109,7 +106,7 @@ final class MemoryRepository {
       }
       copyToHistory(c, tenant, namespace, key);
       MemoryVectors.enqueue(c, d, tenant, namespace, key, written.version());
-      return new PutResult(written, cur == null || cur.deleted());
+      return new PutResult(written, cur == null || !cur.live());
     }
     throw new StatekeeperException.StoreUnavailable(
         "memory " + namespace + "/" + key + " kept being created concurrently; retry", null);
@@ -124,17 +121,60 @@ final class MemoryRepository {
   MemoryEntry delete(String tenant, String namespace, String key, Precondition pre, String actor) {
     return store.write(
         "deleting memory " + namespace + "/" + key,
+        c -> delete(c, tenant, namespace, key, pre, actor, /* absentIsNotFound= */ true));
+  }
+
+  /** A tombstone in the caller's transaction; null (nothing written) for an absent entry unless {@code absentIsNotFound}. */
+  private MemoryEntry delete(
+      Connection c, String tenant, String namespace, String key, Precondition pre, String actor, boolean absentIsNotFound)
+      throws SQLException {
+    Current cur = current(c, tenant, namespace, key);
+    check(pre, cur, namespace, key);
+    if (cur == null || !cur.live()) {
+      if (absentIsNotFound) {
+        throw notFound(namespace, key);
+      }
+      return null;
+    }
+    MemoryEntry tombstone =
+        one(c, sql.tombstone(), List.of(actor, tenant, namespace, key, cur.version()), namespace, key);
+    copyToHistory(c, tenant, namespace, key);
+    MemoryVectors.enqueue(c, d, tenant, namespace, key, tombstone.version());
+    return tombstone;
+  }
+
+  /**
+   * Applies {@code ops} in one transaction: all or none. A failed precondition throws {@link
+   * StatekeeperException.PreconditionFailed} naming the operation's index, and nothing is written.
+   * Operations on different keys commute, so they run in key order (each key's own operations in
+   * the order given): concurrent batches then take their row locks in one order and never
+   * deadlock each other. A delete of an absent entry without a precondition changes nothing.
+   */
+  List<Applied> batch(String tenant, List<Op> ops, String actor) {
+    Integer[] order = new Integer[ops.size()];
+    for (int i = 0; i < order.length; i++) order[i] = i;
+    java.util.Arrays.sort(order, Comparator.<Integer, String>comparing(i -> ops.get(i).namespace())
+        .thenComparing(i -> ops.get(i).key()).thenComparing(i -> i));
+    return store.write(
+        "writing a batch of " + ops.size() + " memory operations",
         c -> {
-          Current cur = current(c, tenant, namespace, key);
-          if (cur == null || !cur.live()) {
-            throw notFound(namespace, key);
+          Applied[] out = new Applied[ops.size()];
+          for (int i : order) {
+            Op op = ops.get(i);
+            try {
+              out[i] = switch (op) {
+                case Op.Put p -> {
+                  PutResult r = put(c, tenant, p.namespace(), p.key(), p.content(), p.precondition(), actor);
+                  yield new Applied(r.entry(), r.created());
+                }
+                case Op.Delete del -> new Applied(
+                    delete(c, tenant, del.namespace(), del.key(), del.precondition(), actor, false), false);
+              };
+            } catch (StatekeeperException.PreconditionFailed e) {
+              throw new StatekeeperException.PreconditionFailed("ops[" + i + "]: " + e.getMessage(), e.currentVersion(), i);
+            }
           }
-          check(pre, cur, namespace, key);
-          MemoryEntry tombstone =
-              one(c, sql.tombstone(), List.of(actor, tenant, namespace, key, cur.version()), namespace, key);
-          copyToHistory(c, tenant, namespace, key);
-          MemoryVectors.enqueue(c, d, tenant, namespace, key, tombstone.version());
-          return tombstone;
+          return List.of(out);
         });
   }
 
@@ -142,7 +182,7 @@ final class MemoryRepository {
     try (PreparedStatement ps = c.prepareStatement(sql.lockCurrent())) {
       SqlArgs.bind(ps, d, tenant, namespace, key);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new Current(rs.getLong(1), rs.getInt(2) == 1) : null;
+        return rs.next() ? new Current(rs.getLong(1), rs.getInt(2) == 1, rs.getInt(3) == 1) : null;
       }
     }
   }
@@ -185,7 +225,7 @@ final class MemoryRepository {
     try (PreparedStatement ps = c.prepareStatement(sql.insertFirst())) {
       SqlArgs.bind(
           ps, d, tenant, namespace, key, content.type().wireName(), content.valueJson(), content.text(),
-          content.metadataJson(), actor);
+          content.metadataJson(), actor, ttl(content), ttl(content));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(MemoryRows.entry(rs, d)) : Optional.empty();
       }
@@ -198,12 +238,16 @@ final class MemoryRepository {
     List<Object> args =
         List.of(
             content.type().wireName(), nullable(content.valueJson()), nullable(content.text()),
-            nullable(content.metadataJson()), actor, tenant, namespace, key, expected);
+            nullable(content.metadataJson()), actor, ttl(content), ttl(content), tenant, namespace, key, expected);
     return one(c, sql.update(), args, namespace, key);
   }
 
+  private static Object ttl(Content content) {
+    return content.ttlSeconds() == null ? SqlArgs.nullOf(Types.BIGINT) : content.ttlSeconds();
+  }
+
   private static Object nullable(String s) {
-    return s == null ? SqlArgs.nullOf(java.sql.Types.VARCHAR) : s;
+    return s == null ? SqlArgs.nullOf(Types.VARCHAR) : s;
   }
 
   /** Runs a change of one locked row; any other row count is a bug (the row was locked). */
@@ -238,16 +282,129 @@ final class MemoryRepository {
     return new StatekeeperException.NotFound("memory_not_found", "no memory entry " + namespace + "/" + key);
   }
 
+  // ---------------------------------------------------------------- TTL and purge
+
+  /** Moves a live entry's expiry ahead by its TTL; false when it has none (or is not live). */
+  boolean refreshTtl(String tenant, String namespace, String key) {
+    return store.writeSingleStatement(
+        "refreshing the TTL of memory " + namespace + "/" + key,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.refreshTtl())) {
+            SqlArgs.bind(ps, d, tenant, namespace, key);
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /** Purges up to {@code limit} entries whose TTL has passed, oldest expiry first, in one transaction. */
+  Purged sweepExpired(int limit) {
+    return store.write(
+        "removing expired memory entries",
+        c -> {
+          List<Key> keys = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql.expired())) {
+            SqlArgs.bind(ps, d, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) keys.add(new Key(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+          }
+          return purge(c, keys);
+        });
+  }
+
+  /** What a purge removed. */
+  record Purged(long entries, long versions, long vectors, long queued) {
+    Purged plus(Purged o) {
+      return new Purged(entries + o.entries, versions + o.versions, vectors + o.vectors, queued + o.queued);
+    }
+
+    static final Purged NONE = new Purged(0, 0, 0, 0);
+  }
+
+  /**
+   * Removes {@code keys} for good, in the caller's transaction: the entries (live, tombstones or
+   * expired), their whole history and queued embedding work; their vector rows become removals
+   * that every node's index follows, at version 1, so that a later write of the same key (whose
+   * versions start at 1 again) is embedded again.
+   */
+  Purged purge(Connection c, List<Key> keys) throws SQLException {
+    if (keys.isEmpty()) return Purged.NONE;
+    long entries = 0;
+    long versions = 0;
+    long queued = 0;
+    long vectors = 0;
+    try (PreparedStatement ps = c.prepareStatement(sql.purgeEntry())) {
+      entries = batched(ps, keys);
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.purgeVersions())) {
+      versions = batched(ps, keys);
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.purgeOutbox())) {
+      queued = batched(ps, keys);
+    }
+    List<Key> withRow = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.vectorRow())) {
+      for (Key k : keys) {
+        SqlArgs.bind(ps, d, k.tenant(), k.namespace(), k.key());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            withRow.add(k);
+            vectors += rs.getInt(1);
+          }
+        }
+      }
+    }
+    if (!withRow.isEmpty()) {
+      long seq = VectorLog.lastSeq(c, d, "memory_vectors", MemoryVectors.SEQ_LOCK);
+      try (PreparedStatement ps = c.prepareStatement(sql.purgeVector())) {
+        for (Key k : withRow) {
+          SqlArgs.bind(ps, d, ++seq, k.tenant(), k.namespace(), k.key());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    return new Purged(entries, versions, vectors, queued);
+  }
+
+  /** Every entry key of the subtree of {@code prefix}, tombstones and expired ones included. */
+  List<Key> keysIn(Connection c, String tenant, String prefix) throws SQLException {
+    List<Object> args = new ArrayList<>(List.of(tenant));
+    String subtree = subtree("namespace", prefix, args);
+    try (PreparedStatement ps = c.prepareStatement(sql.keysIn(subtree))) {
+      SqlArgs.bind(ps, d, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Key> out = new ArrayList<>();
+        while (rs.next()) out.add(new Key(tenant, rs.getString(1), rs.getString(2)));
+        return out;
+      }
+    }
+  }
+
+  private long batched(PreparedStatement ps, List<Key> keys) throws SQLException {
+    for (Key k : keys) {
+      SqlArgs.bind(ps, d, k.tenant(), k.namespace(), k.key());
+      ps.addBatch();
+    }
+    return sum(ps.executeBatch());
+  }
+
+  private static long sum(int[] counts) {
+    long n = 0;
+    for (int x : counts) n += Math.max(0, x);
+    return n;
+  }
+
   // ---------------------------------------------------------------- reads
 
-  /** The current version when it is not a tombstone. */
+  /** The current version when it is live (not a tombstone, not expired). */
   Optional<MemoryEntry> current(String tenant, String namespace, String key) {
     return store.read(
         "reading memory " + namespace + "/" + key,
         c -> first(c, sql.live(), List.of(tenant, namespace, key)));
   }
 
-  /** Whether the entry has a row at all (live or a tombstone). */
+  /** Whether the entry has a row at all (live, a tombstone or expired). */
   boolean exists(String tenant, String namespace, String key) {
     return store.read(
         "reading memory " + namespace + "/" + key,
@@ -274,62 +431,190 @@ final class MemoryRepository {
         c -> all(c, sql.history(), List.of(tenant, namespace, key, afterVersion, limit)));
   }
 
+  /** Where a listing resumes: after this (namespace, key) in the listing's order. */
+  record Position(String namespace, String key) {}
+
   /**
-   * Live entries of the subtree of {@code prefix} (every namespace when null), in (namespace, key)
-   * order after ({@code afterNamespace}, {@code afterKey}), at most {@code limit}. Reads the
-   * namespace itself and then its descendants as two ranges of the (tenant, namespace, key) index
-   * (or of the by-type index), so a listing never reads outside its subtree.
+   * What a listing reads. {@code namespace}: exactly that namespace; else {@code prefix}: its
+   * subtree; neither: every namespace. Keys are bounded by {@code startAfter} and {@code
+   * endBefore} in every namespace read.
    */
-  List<MemoryEntry> list(
-      String tenant, String prefix, MemoryType type, String afterNamespace, String afterKey, int limit) {
+  record Listing(
+      String prefix, String namespace, MemoryType type, boolean descending, String startAfter, String endBefore,
+      MemoryFilter filter) {}
+
+  /**
+   * Live entries in (namespace, key) order, or its reverse, after {@code resume}, at most {@code
+   * limit}. A subtree is read as two ranges of the (tenant, namespace, key) index (or of the
+   * by-type index): the namespace itself, then its descendants ({@code desc}: the other way
+   * round), so a listing never reads outside its subtree, and reading the newest key of a
+   * namespace is one index lookup however many entries it holds.
+   */
+  List<MemoryEntry> list(String tenant, Listing l, Position resume, int limit) {
     return store.read(
         "listing memory",
         c -> {
+          if (l.namespace() != null) {
+            return self(c, tenant, l, l.namespace(), resume == null ? null : resume.key(), limit);
+          }
+          if (l.prefix() == null) {
+            return range(c, tenant, l, null, null, resume, limit);
+          }
+          String prefix = l.prefix();
+          String from = Namespaces.descendantsFrom(prefix);
+          String to = Namespaces.descendantsTo(prefix);
+          // where the resume point lies against the namespace itself (it may be outside the subtree
+          // when several readable subtrees are merged): before it, at it, or past it in the order
+          int at = resume == null ? -1 : Integer.signum(resume.namespace().compareTo(prefix)) * (l.descending() ? -1 : 1);
           List<MemoryEntry> out = new ArrayList<>();
-          if (prefix == null) {
-            out.addAll(range(c, tenant, null, null, type, afterNamespace, afterKey, limit));
-            return out;
-          }
-          boolean pastSelf = afterNamespace != null && afterNamespace.compareTo(prefix) > 0;
-          if (!pastSelf) {
-            String after = prefix.equals(afterNamespace) ? afterKey : null;
-            List<Object> args = new ArrayList<>();
-            args.add(tenant);
-            if (type != null) args.add(type.wireName());
-            args.add(prefix);
-            if (after != null) args.add(after);
-            args.add(limit);
-            out.addAll(all(c, sql.namespace(type != null, after != null), args));
-          }
-          if (out.size() < limit) {
-            out.addAll(
-                range(
-                    c, tenant, Namespaces.descendantsFrom(prefix), Namespaces.descendantsTo(prefix), type,
-                    pastSelf ? afterNamespace : null, pastSelf ? afterKey : null, limit - out.size()));
+          if (!l.descending()) {
+            if (at <= 0) out.addAll(self(c, tenant, l, prefix, at == 0 ? resume.key() : null, limit));
+            if (out.size() < limit) out.addAll(range(c, tenant, l, from, to, resume, limit - out.size()));
+          } else {
+            out.addAll(range(c, tenant, l, from, to, resume, limit));
+            if (out.size() < limit && at <= 0) {
+              out.addAll(self(c, tenant, l, prefix, at == 0 ? resume.key() : null, limit - out.size()));
+            }
           }
           return out;
         });
   }
 
-  private List<MemoryEntry> range(
-      Connection c, String tenant, String from, String to, MemoryType type, String afterNamespace,
-      String afterKey, int limit) throws SQLException {
+  private List<MemoryEntry> self(Connection c, String tenant, Listing l, String namespace, String afterKey, int limit)
+      throws SQLException {
     List<Object> args = new ArrayList<>();
     args.add(tenant);
-    if (type != null) args.add(type.wireName());
+    if (l.type() != null) args.add(l.type().wireName());
+    args.add(namespace);
+    if (l.startAfter() != null) args.add(l.startAfter());
+    if (l.endBefore() != null) args.add(l.endBefore());
+    if (afterKey != null) args.add(afterKey);
+    String filter = sql.filter(l.filter(), args);
+    args.add(limit);
+    return all(c, sql.namespace(shape(l, afterKey != null, filter)), args);
+  }
+
+  private List<MemoryEntry> range(
+      Connection c, String tenant, Listing l, String from, String to, Position resume, int limit) throws SQLException {
+    List<Object> args = new ArrayList<>();
+    args.add(tenant);
+    if (l.type() != null) args.add(l.type().wireName());
     if (from != null) {
       args.add(from);
       args.add(to);
     }
-    if (afterNamespace != null) {
-      args.add(afterNamespace);
-      args.add(afterNamespace);
-      args.add(afterKey);
+    if (resume != null) {
+      args.add(resume.namespace());
+      args.add(resume.namespace());
+      args.add(resume.key());
     }
+    if (l.startAfter() != null) args.add(l.startAfter());
+    if (l.endBefore() != null) args.add(l.endBefore());
+    String filter = sql.filter(l.filter(), args);
     args.add(limit);
-    return all(c, sql.range(type != null, from != null, afterNamespace != null), args);
+    return all(c, sql.range(shape(l, resume != null, filter), from != null), args);
   }
 
+  private static MemorySql.Listing shape(Listing l, boolean resume, String filter) {
+    return new MemorySql.Listing(l.type() != null, l.descending(), l.startAfter() != null, l.endBefore() != null, resume, filter);
+  }
+
+  /**
+   * Live entries within the subtrees of {@code prefixes} (null: everywhere; empty: none), most
+   * recently updated first: a search without a query.
+   */
+  List<Scored> browse(String tenant, List<String> prefixes, MemoryType type, MemoryFilter filter, int limit) {
+    List<Object> args = new ArrayList<>(List.of(tenant));
+    String conditions = conditions(prefixes, type, filter, args);
+    args.add(limit);
+    return store.read("listing memory for a search", c -> scored(c, sql.browse(conditions), args));
+  }
+
+  /**
+   * Current, live entries of {@code tenant} whose text matches any of {@code terms}, best first,
+   * within the subtrees of {@code prefixes} (null: every namespace; empty: none); {@code type} may
+   * be null.
+   */
+  List<Scored> search(String tenant, List<String> terms, List<String> prefixes, MemoryType type, MemoryFilter filter, int limit) {
+    List<Object> args = new ArrayList<>(List.of(sql.matchQuery(terms), tenant));
+    String conditions = conditions(prefixes, type, filter, args);
+    args.add(limit);
+    return store.read("searching memory", c -> scored(c, sql.search(conditions), args));
+  }
+
+  private String conditions(List<String> prefixes, MemoryType type, MemoryFilter filter, List<Object> args) {
+    StringBuilder conditions = new StringBuilder();
+    if (prefixes != null) {
+      conditions.append(" AND ").append(subtrees("e.namespace", prefixes, args));
+    }
+    if (type != null) {
+      conditions.append(" AND e.type = ?");
+      args.add(type.wireName());
+    }
+    conditions.append(sql.filter(filter, args));
+    return conditions.toString();
+  }
+
+  private List<Scored> scored(Connection c, String statement, List<Object> args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
+      SqlArgs.bind(ps, d, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Scored> out = new ArrayList<>();
+        while (rs.next()) {
+          double score = rs.getDouble("score");
+          Double scored = rs.wasNull() ? null : score; // before reading the other columns
+          out.add(new Scored(MemoryRows.entry(rs, d), scored));
+        }
+        return out;
+      }
+    }
+  }
+
+  /** Which of {@code ids} (entries of {@code tenant}) {@code filter} keeps. */
+  Set<MemoryVectors.EntryId> matching(String tenant, List<MemoryVectors.EntryId> ids, MemoryFilter filter) {
+    if (ids.isEmpty() || filter.isEmpty()) return new HashSet<>(ids);
+    List<Object> args = new ArrayList<>();
+    String statement = null;
+    for (MemoryVectors.EntryId id : ids) {
+      args.add(tenant);
+      args.add(id.namespace());
+      args.add(id.key());
+      String f = sql.filter(filter, args);
+      if (statement == null) statement = sql.matching(ids.size(), f);
+    }
+    String s = statement;
+    return store.read(
+        "filtering memory search results",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(s)) {
+            SqlArgs.bind(ps, d, args);
+            try (ResultSet rs = ps.executeQuery()) {
+              Set<MemoryVectors.EntryId> out = new HashSet<>();
+              while (rs.next()) out.add(new MemoryVectors.EntryId(tenant, rs.getString(1), rs.getString(2)));
+              return out;
+            }
+          }
+        });
+  }
+
+  /** Namespaces holding live entries within the subtrees of {@code prefixes} (null: all), in order, at most {@code limit}. */
+  List<String> namespaces(String tenant, List<String> prefixes, int limit) {
+    List<Object> args = new ArrayList<>(List.of(tenant));
+    String conditions = prefixes == null ? "" : " AND " + subtrees("e.namespace", prefixes, args);
+    args.add(limit);
+    return store.read(
+        "listing memory namespaces",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.namespaces(conditions))) {
+            SqlArgs.bind(ps, d, args);
+            try (ResultSet rs = ps.executeQuery()) {
+              List<String> out = new ArrayList<>();
+              while (rs.next()) out.add(rs.getString(1));
+              return out;
+            }
+          }
+        });
+  }
 
   // ---------------------------------------------------------------- helpers
 

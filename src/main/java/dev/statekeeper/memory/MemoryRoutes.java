@@ -19,11 +19,15 @@ final class MemoryRoutes {
   }
 
   void register(Routes r) {
-    r.get("/v1/memory", this::list, "prefix", "type", "limit", "cursor");
+    r.get("/v1/memory", this::list,
+        "prefix", "namespace", "type", "order", "start_after", "end_before", "filter", "limit", "cursor");
+    r.delete("/v1/memory", this::purgeSubtree, "prefix", "purge");
     r.post("/v1/memory/search", this::search);
+    r.post("/v1/memory/batch", this::batch);
+    r.get("/v1/memory/namespaces", this::namespaces, "prefix", "suffix", "max_depth", "limit", "offset");
     r.put("/v1/memory/{namespace}/{key}", this::put);
-    r.get("/v1/memory/{namespace}/{key}", this::get, "version");
-    r.delete("/v1/memory/{namespace}/{key}", this::delete);
+    r.get("/v1/memory/{namespace}/{key}", this::get, "version", "refresh_ttl");
+    r.delete("/v1/memory/{namespace}/{key}", this::delete, "purge");
     r.get("/v1/memory/{namespace}/{key}/history", this::history, "limit", "cursor");
   }
 
@@ -41,18 +45,53 @@ final class MemoryRoutes {
 
   private void get(Context ctx) {
     Long version = Query.longValue(ctx, "version");
+    boolean refresh = Query.bool(ctx, "refresh_ttl");
+    if (version != null && refresh) {
+      throw new InvalidInput("invalid_parameter", "refresh_ttl applies to the current version, not to version=" + version);
+    }
     String ns = ctx.pathParam("namespace");
     String key = ctx.pathParam("key");
     MemoryEntry e =
         version == null
-            ? memory.get(Requests.caller(ctx), ns, key)
+            ? memory.get(Requests.caller(ctx), ns, key, refresh)
             : memory.get(Requests.caller(ctx), ns, key, version);
     entry(ctx, 200, e);
   }
 
   private void delete(Context ctx) {
+    if (Query.bool(ctx, "purge")) {
+      if (ctx.header("If-Match") != null || ctx.header("If-None-Match") != null) {
+        throw new InvalidInput("invalid_precondition", "a purge takes no precondition: it removes every version");
+      }
+      Requests.json(ctx, 200, memory.purge(Requests.caller(ctx), ctx.pathParam("namespace"), ctx.pathParam("key")));
+      return;
+    }
     Precondition pre = precondition(ctx);
     entry(ctx, 200, memory.delete(Requests.caller(ctx), ctx.pathParam("namespace"), ctx.pathParam("key"), pre));
+  }
+
+  private void purgeSubtree(Context ctx) {
+    String prefix = Query.string(ctx, "prefix");
+    if (!Query.bool(ctx, "purge")) {
+      throw new InvalidInput("purge_required",
+          "DELETE /v1/memory removes a whole subtree for good, history included; send prefix=…&purge=true to mean it"
+              + " (DELETE /v1/memory/{namespace}/{key} deletes one entry and keeps its history)");
+    }
+    if (prefix == null) {
+      throw new InvalidInput("invalid_prefix", "a purge needs the prefix of the subtree to remove");
+    }
+    Requests.json(ctx, 200, memory.purgeSubtree(Requests.caller(ctx), prefix));
+  }
+
+  private void batch(Context ctx) {
+    MemoryBatch body = Requests.body(ctx, MemoryBatch.class, maxBody);
+    Requests.json(ctx, 200, Map.of("items", memory.batch(Requests.caller(ctx), body)));
+  }
+
+  private void namespaces(Context ctx) {
+    Requests.json(ctx, 200, Map.of("items", memory.namespaces(Requests.caller(ctx), Query.string(ctx, "prefix"),
+        Query.string(ctx, "suffix"), Query.integer(ctx, "max_depth"), Query.integer(ctx, "limit"),
+        Query.integer(ctx, "offset"))));
   }
 
   private void history(Context ctx) {
@@ -67,7 +106,9 @@ final class MemoryRoutes {
   private void list(Context ctx) {
     MemoryQuery q =
         new MemoryQuery(
-            Query.string(ctx, "prefix"), Query.string(ctx, "type"), Query.integer(ctx, "limit"), Query.string(ctx, "cursor"));
+            Query.string(ctx, "prefix"), Query.string(ctx, "namespace"), Query.string(ctx, "type"),
+            Query.string(ctx, "order"), Query.string(ctx, "start_after"), Query.string(ctx, "end_before"),
+            Query.string(ctx, "filter"), Query.integer(ctx, "limit"), Query.string(ctx, "cursor"));
     Requests.json(ctx, 200, page(memory.list(Requests.caller(ctx), q)));
   }
 

@@ -24,7 +24,14 @@ final class MemoryRows {
         rs.getInt("deleted") == 1,
         d.getInstant(rs, "created_at"),
         d.getInstant(rs, "updated_at"),
-        rs.getString("written_by"));
+        rs.getString("written_by"),
+        ttl(rs),
+        d.getInstant(rs, "expires_at"));
+  }
+
+  private static Long ttl(ResultSet rs) throws SQLException {
+    long ttl = rs.getLong("ttl_seconds");
+    return rs.wasNull() ? null : ttl;
   }
 
   static List<MemoryEntry> entries(ResultSet rs, Dialect d) throws SQLException {

@@ -22,13 +22,15 @@ public final class MemorySchema {
                   column("tenant", Type.TEXT), column("namespace", Type.TEXT), column("key", Type.TEXT),
                   column("current_version", Type.INTEGER), column("deleted", Type.INTEGER), column("type", Type.TEXT),
                   column("value", Type.JSON), column("text", Type.TEXT), column("metadata", Type.JSON),
-                  column("created_at", Type.TIME), column("updated_at", Type.TIME), column("written_by", Type.TEXT)),
+                  column("created_at", Type.TIME), column("updated_at", Type.TIME), column("written_by", Type.TEXT),
+                  column("ttl_seconds", Type.INTEGER), column("expires_at", Type.TIME)),
               List.of("tenant", "namespace", "key"), null),
           new Table("memory_versions", List.of(
                   column("tenant", Type.TEXT), column("namespace", Type.TEXT), column("key", Type.TEXT),
                   column("version", Type.INTEGER), column("deleted", Type.INTEGER), column("type", Type.TEXT),
                   column("value", Type.JSON), column("text", Type.TEXT), column("metadata", Type.JSON),
-                  column("created_at", Type.TIME), column("updated_at", Type.TIME), column("written_by", Type.TEXT)),
+                  column("created_at", Type.TIME), column("updated_at", Type.TIME), column("written_by", Type.TEXT),
+                  column("ttl_seconds", Type.INTEGER), column("expires_at", Type.TIME)),
               List.of("tenant", "namespace", "key", "version"), null),
           // The embeddings, so a restored store searches semantically at once instead of
           // re-embedding everything (minutes per 100k entries). A vector of an older version, or of

@@ -64,12 +64,7 @@ final class MemoryVectors {
    * has a vector) and deletes the outbox rows {@code done}, in one transaction.
    */
   void finish(Collection<Long> done, List<VectorWrite> writes, String model) {
-    String upsert =
-        "INSERT INTO memory_vectors (tenant, namespace, key, version, type, model, vector, seq, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, sk_now())"
-            + " ON CONFLICT (tenant, namespace, key) DO UPDATE SET version = excluded.version,"
-            + " type = excluded.type, model = excluded.model, vector = excluded.vector, seq = excluded.seq,"
-            + " updated_at = excluded.updated_at WHERE memory_vectors.version <= excluded.version";
+    String upsert = MemorySql.of(d).storeVector();
     String remove =
         "UPDATE memory_vectors SET vector = NULL, version = ?, seq = ?, updated_at = sk_now()"
             + " WHERE tenant = ? AND namespace = ? AND key = ? AND version <= ? AND vector IS NOT NULL";
@@ -85,7 +80,7 @@ final class MemoryVectors {
               if (w.vector() != null) {
                 SqlArgs.bind(
                     up, d, id.tenant(), id.namespace(), id.key(), w.version(), w.type().wireName(), model,
-                    Vectors.toBytes(w.vector()), seq);
+                    Vectors.toBytes(w.vector()), seq, id.tenant(), id.namespace(), id.key());
                 up.executeUpdate();
               } else {
                 SqlArgs.bind(rm, d, w.version(), seq, id.tenant(), id.namespace(), id.key(), w.version());

@@ -54,6 +54,17 @@ final class Namespaces {
     return key;
   }
 
+  /** A namespace listing's suffix: segments a namespace must end with. */
+  static String suffix(String suffix) {
+    return check("suffix", "invalid_suffix", suffix);
+  }
+
+  /** The first {@code depth} segments of {@code namespace}. */
+  static String truncate(String namespace, int depth) {
+    String[] parts = namespace.split(":");
+    return parts.length <= depth ? namespace : String.join(":", java.util.Arrays.asList(parts).subList(0, depth));
+  }
+
   private static String check(String field, String code, String value) {
     if (value == null || value.isEmpty()) {
       throw new InvalidInput(code, field + " is required: 1-" + MAX_SEGMENTS + " segments of A-Z a-z 0-9 _ . - joined by ':'");

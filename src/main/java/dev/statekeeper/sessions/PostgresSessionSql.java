@@ -75,10 +75,8 @@ final class PostgresSessionSql implements SessionSql {
   }
 
   @Override
-  public String listOf() {
-    return """
-        SELECT * FROM sessions WHERE tenant = ? AND id = ANY(?) AND (CAST(? AS TEXT) IS NULL OR id > ?)
-        ORDER BY id LIMIT ?""";
+  public String idIn() {
+    return "id = ANY(?)";
   }
 
   @Override

@@ -107,6 +107,63 @@ final class SessionInput {
     return afterSeq;
   }
 
+  static long beforeSeq(Long beforeSeq) {
+    if (beforeSeq == null) {
+      return Long.MAX_VALUE;
+    }
+    if (beforeSeq < 1) {
+      throw new InvalidInput("invalid_before_seq", "before_seq must be 1 or more; got " + beforeSeq);
+    }
+    return beforeSeq;
+  }
+
+  /** {@code asc} (null: the default) or {@code desc}: whether events come newest first. */
+  static boolean newestFirst(String order) {
+    if (order == null || order.equals("asc")) {
+      return false;
+    }
+    if (order.equals("desc")) {
+      return true;
+    }
+    throw new InvalidInput("invalid_order", "order must be asc or desc; got " + quote(order));
+  }
+
+  static SessionStatus status(String status) {
+    if (status == null) {
+      return null;
+    }
+    return switch (status) {
+      case "active" -> SessionStatus.ACTIVE;
+      case "terminated" -> SessionStatus.TERMINATED;
+      default -> throw new InvalidInput("invalid_status", "status must be active or terminated; got " + quote(status));
+    };
+  }
+
+  /** The cursor of the page after one that ended with {@code last}. */
+  static String cursor(Session last) {
+    String text = last.createdAt() + "/" + last.id();
+    return java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Where a listing continues, from a cursor this server handed out; null for none. */
+  static SessionRepository.Position position(String cursor) {
+    if (cursor == null || cursor.isEmpty()) {
+      return null;
+    }
+    try {
+      String text = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+      int slash = text.indexOf('/');
+      String id = text.substring(slash + 1);
+      if (slash > 0 && ID.matcher(id).matches()) {
+        return new SessionRepository.Position(java.time.Instant.parse(text.substring(0, slash)), id);
+      }
+    } catch (IllegalArgumentException | java.time.DateTimeException e) {
+      // reported below
+    }
+    throw new InvalidInput("invalid_cursor", "cursor is not one this server handed out");
+  }
+
   static int limit(Integer limit) {
     if (limit == null) {
       return DEFAULT_EVENT_LIMIT;

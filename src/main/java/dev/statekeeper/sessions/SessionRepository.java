@@ -83,17 +83,78 @@ final class SessionRepository {
     return store.writeSingleStatement("terminating session " + id, c -> first(c, sql.terminate(), List.of(tenant, id)));
   }
 
-  /** Events with {@code seq > afterSeq}, in order, at most {@code limit}. */
-  List<SessionEvent> events(String tenant, String id, long afterSeq, int limit) {
+  /**
+   * Events with {@code afterSeq < seq < beforeSeq}, at most {@code limit}, oldest first or
+   * (when {@code newestFirst}) newest first: one range of the primary key, either way.
+   */
+  List<SessionEvent> events(String tenant, String id, long afterSeq, long beforeSeq, boolean newestFirst, int limit) {
     return store.read(
         "reading events of session " + id,
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.events())) {
-            SqlArgs.bind(ps, d, tenant, id, afterSeq, limit);
+          try (PreparedStatement ps = c.prepareStatement(newestFirst ? sql.eventsNewestFirst() : sql.events())) {
+            SqlArgs.bind(ps, d, tenant, id, afterSeq, beforeSeq, limit);
             try (ResultSet rs = ps.executeQuery()) {
               return events(rs, d);
             }
           }
+        });
+  }
+
+  /** Where a page of the newest-first listing ends: the next page starts after it. */
+  record Position(java.time.Instant createdAt, String id) {}
+
+  /**
+   * Sessions newest first after {@code after} (null: the newest), matching the filters that are
+   * not null; only {@code ids} when given (empty: none).
+   */
+  List<Session> newest(
+      String tenant, java.util.Collection<String> ids, String agent, String user, SessionStatus status, Position after,
+      int limit) {
+    if (ids != null && ids.isEmpty()) {
+      return List.of();
+    }
+    List<Object> args = new ArrayList<>(List.of(tenant));
+    if (ids != null) {
+      args.add(SqlArgs.list(ids));
+    }
+    String statusText = status == null ? null : status.wireName();
+    args.addAll(java.util.Arrays.asList(agent, agent, user, user, statusText, statusText));
+    if (after != null) {
+      args.add(SqlArgs.time(after.createdAt()));
+      args.add(after.id());
+    }
+    args.add(limit);
+    return store.read("listing sessions", c -> sessions(c, sql.newest(ids != null, after != null), args));
+  }
+
+  /** What runs in a delete's transaction once the rows are gone: {@code events} is how many events went. */
+  interface AfterDelete {
+    Authorizer.GrantChange run(Connection c, long events) throws SQLException;
+  }
+
+  /**
+   * Deletes the session, its events and, in the same transaction, runs {@code rest} (its grants
+   * and the audit record); empty when there is no such session. The session's row goes first: its
+   * lock waits for appends in flight, so the events deleted next include theirs.
+   */
+  Optional<Authorizer.GrantChange> delete(String tenant, String id, AfterDelete rest) {
+    return store.write(
+        "deleting session " + id,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.delete())) {
+            SqlArgs.bind(ps, d, tenant, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                return Optional.<Authorizer.GrantChange>empty();
+              }
+            }
+          }
+          long removed;
+          try (PreparedStatement ps = c.prepareStatement(sql.deleteEvents())) {
+            SqlArgs.bind(ps, d, tenant, id);
+            removed = ps.executeUpdate();
+          }
+          return Optional.of(rest.run(c, removed));
         });
   }
 
@@ -132,16 +193,18 @@ final class SessionRepository {
       args.add(SqlArgs.list(ids));
     }
     args.addAll(java.util.Arrays.asList(afterId, afterId, limit));
-    return store.read("listing sessions", c -> {
-      try (PreparedStatement ps = c.prepareStatement(ids == null ? sql.list() : sql.listOf())) {
-        SqlArgs.bind(ps, d, args);
-        try (ResultSet rs = ps.executeQuery()) {
-          List<Session> out = new ArrayList<>();
-          while (rs.next()) out.add(session(rs));
-          return out;
-        }
+    return store.read("listing sessions", c -> sessions(c, ids == null ? sql.list() : sql.listOf(), args));
+  }
+
+  private List<Session> sessions(Connection c, String statement, List<Object> args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
+      SqlArgs.bind(ps, d, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Session> out = new ArrayList<>();
+        while (rs.next()) out.add(session(rs));
+        return out;
       }
-    });
+    }
   }
 
   private Session session(ResultSet rs) throws SQLException {

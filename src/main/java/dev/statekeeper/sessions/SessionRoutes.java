@@ -32,9 +32,11 @@ final class SessionRoutes {
 
   void register(Routes r) {
     r.post("/v1/sessions", this::create);
+    r.get("/v1/sessions", this::list, "agent", "user", "status", "limit", "cursor");
     r.get("/v1/sessions/{id}", this::get);
+    r.delete("/v1/sessions/{id}", this::delete);
     r.post("/v1/sessions/{id}/events", this::append);
-    r.get("/v1/sessions/{id}/events", this::events, "after_seq", "limit");
+    r.get("/v1/sessions/{id}/events", this::events, "after_seq", "before_seq", "order", "limit");
     r.put("/v1/sessions/{id}/state", this::replaceState);
     r.post("/v1/sessions/{id}/terminate", this::terminate);
   }
@@ -44,6 +46,18 @@ final class SessionRoutes {
     Session s = sessions.create(Requests.caller(ctx), body);
     ctx.header("Location", "/v1/sessions/" + s.id());
     session(ctx, 201, s);
+  }
+
+  private void list(Context ctx) {
+    Requests.json(ctx, 200, sessions.list(Requests.caller(ctx), new SessionQuery(
+        Query.string(ctx, "agent"), Query.string(ctx, "user"), Query.string(ctx, "status"), Query.integer(ctx, "limit"),
+        Query.string(ctx, "cursor"))));
+  }
+
+  private void delete(Context ctx) {
+    String id = ctx.pathParam("id");
+    long events = sessions.delete(Requests.caller(ctx), id);
+    Requests.json(ctx, 200, Map.of("id", id, "deleted", true, "events", events));
   }
 
   private void get(Context ctx) {
@@ -69,7 +83,8 @@ final class SessionRoutes {
     Requests.json(
         ctx, 200,
         sessions.events(
-            Requests.caller(ctx), ctx.pathParam("id"), Query.longValue(ctx, "after_seq"), Query.integer(ctx, "limit")));
+            Requests.caller(ctx), ctx.pathParam("id"), Query.longValue(ctx, "after_seq"), Query.longValue(ctx, "before_seq"),
+            Query.string(ctx, "order"), Query.integer(ctx, "limit")));
   }
 
   private void replaceState(Context ctx) {

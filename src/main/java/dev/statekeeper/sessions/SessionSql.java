@@ -64,11 +64,48 @@ interface SessionSql {
         WHERE tenant = ? AND id = ? AND status = 'active' RETURNING *""";
   }
 
-  /** tenant, id, after seq, limit */
+  /** tenant, id, after seq, before seq, limit: the events between, oldest first */
   default String events() {
     return """
         SELECT seq, type, data, created_at FROM session_events
-        WHERE tenant = ? AND session_id = ? AND seq > ? ORDER BY seq LIMIT ?""";
+        WHERE tenant = ? AND session_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?""";
+  }
+
+  /** tenant, id, after seq, before seq, limit: the events between, newest first (the key backwards) */
+  default String eventsNewestFirst() {
+    return """
+        SELECT seq, type, data, created_at FROM session_events
+        WHERE tenant = ? AND session_id = ? AND seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?""";
+  }
+
+  /**
+   * Sessions newest first, by the index {@code sessions_newest (tenant, created_at, id)} read
+   * backwards. Arguments: tenant, [ids (a list) when {@code onlyIds}], agent or null twice, user
+   * or null twice, status or null twice, [created at and id of the last session of the page
+   * before, when {@code afterCursor}], limit. The filters are checked on the rows the range
+   * yields; the two shapes a request can take are two statements, so each gets its own plan.
+   */
+  default String newest(boolean onlyIds, boolean afterCursor) {
+    return "SELECT * FROM sessions WHERE tenant = ?"
+        + (onlyIds ? " AND " + idIn() : "")
+        + " AND (CAST(? AS TEXT) IS NULL OR agent = ?)"
+        + " AND (CAST(? AS TEXT) IS NULL OR user_id = ?)"
+        + " AND (CAST(? AS TEXT) IS NULL OR status = ?)"
+        + (afterCursor ? " AND (created_at, id) < (?, ?)" : "")
+        + " ORDER BY created_at DESC, id DESC LIMIT ?";
+  }
+
+  /** The condition "id is one of the list bound here". */
+  String idIn();
+
+  /** tenant, id: removes the session row (its lock waits for appends in flight); its event count */
+  default String delete() {
+    return "DELETE FROM sessions WHERE tenant = ? AND id = ? RETURNING event_count";
+  }
+
+  /** tenant, id: removes the events of a session (run after {@link #delete}, which orders it after every append) */
+  default String deleteEvents() {
+    return "DELETE FROM session_events WHERE tenant = ? AND session_id = ?";
   }
 
   /** tenant, after id or null, limit */
@@ -79,5 +116,7 @@ interface SessionSql {
   }
 
   /** tenant, ids (a list), after id or null, limit */
-  String listOf();
+  default String listOf() {
+    return "SELECT * FROM sessions WHERE tenant = ? AND " + idIn() + " AND (CAST(? AS TEXT) IS NULL OR id > ?) ORDER BY id LIMIT ?";
+  }
 }

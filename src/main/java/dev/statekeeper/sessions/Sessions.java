@@ -1,6 +1,7 @@
 package dev.statekeeper.sessions;
 
 import dev.statekeeper.Capability;
+import dev.statekeeper.audit.AuditLog;
 import dev.statekeeper.http.Routes;
 import dev.statekeeper.Action;
 import dev.statekeeper.Authorizer;
@@ -36,12 +37,14 @@ public final class Sessions implements Capability, AutoCloseable {
   private final EventRetention retention;
   private final Authorizer authz;
   private final JobRunner ownRunner; // null when the caller's runner runs the jobs
+  private final dev.statekeeper.store.Dialect dialect;
 
   private Sessions(Store store, StatekeeperConfig config, Authorizer authz, JobRunner ownRunner) {
     this.config = config;
     this.authz = authz;
     this.ownRunner = ownRunner;
     this.repository = new SessionRepository(store);
+    this.dialect = store.dialect();
     this.retention = new EventRetention(repository, config.sessions().sessionEventRetention(), config.jobs().retentionInterval());
   }
 
@@ -151,16 +154,27 @@ public final class Sessions implements Capability, AutoCloseable {
    * default 100) at a time.
    */
   public EventPage events(Caller caller, String id, Long afterSeq, Integer limit) {
+    return events(caller, id, afterSeq, null, null, limit);
+  }
+
+  /**
+   * Events with {@code afterSeq < seq < beforeSeq} (either null: unbounded on that side), {@code
+   * order} {@code asc} (the default: oldest first) or {@code desc} (newest first: the latest
+   * events of a long log without reading the rest), {@code limit} (1-1000, default 100) at a time.
+   */
+  public EventPage events(Caller caller, String id, Long afterSeq, Long beforeSeq, String order, Integer limit) {
     existing(id);
     authorize(caller, Action.READ, id);
     long after = SessionInput.afterSeq(afterSeq);
+    long before = SessionInput.beforeSeq(beforeSeq);
+    boolean newestFirst = SessionInput.newestFirst(order);
     int n = SessionInput.limit(limit);
-    List<SessionEvent> rows = repository.events(caller.tenant(), id, after, n);
+    List<SessionEvent> rows = repository.events(caller.tenant(), id, after, before, newestFirst, n);
     if (rows.isEmpty() && repository.get(caller.tenant(), id).isEmpty()) {
       throw notFound(id);
     }
-    Long next = rows.size() == n ? rows.get(n - 1).seq() : null;
-    return new EventPage(rows, next);
+    Long last = rows.size() == n ? rows.get(n - 1).seq() : null;
+    return newestFirst ? new EventPage(rows, null, last) : new EventPage(rows, last, null);
   }
 
   /**
@@ -206,6 +220,48 @@ public final class Sessions implements Capability, AutoCloseable {
     int n = SessionInput.limit(limit);
     Authorizer.Readable readable = authz.readable(caller, "session");
     return repository.list(caller.tenant(), afterId, readable.all() ? null : readable.names(), n);
+  }
+
+  /**
+   * The sessions the caller may read, newest first (by creation), filtered by {@code query}'s
+   * agent, user and status; page on with {@link SessionPage#nextCursor()}. One backwards range of
+   * the index {@code sessions_newest}: a page costs the same however many sessions came before.
+   */
+  public SessionPage list(Caller caller, SessionQuery query) {
+    SessionQuery q = query == null ? SessionQuery.newest() : query;
+    String agent = SessionInput.name("agent", q.agent());
+    String user = SessionInput.name("user", q.user());
+    SessionStatus status = SessionInput.status(q.status());
+    int n = SessionInput.limit(q.limit());
+    SessionRepository.Position after = SessionInput.position(q.cursor());
+    Authorizer.Readable readable = authz.readable(caller, "session");
+    List<Session> rows =
+        repository.newest(caller.tenant(), readable.all() ? null : readable.names(), agent, user, status, after, n);
+    return new SessionPage(rows, rows.size() == n ? SessionInput.cursor(rows.get(n - 1)) : null);
+  }
+
+  /**
+   * Deletes a session for good: its row, state and events, the grants on it (and the decisions
+   * cached from them, on every node), in one transaction that also writes an audit record
+   * ({@code session.delete}). Owner or admin; an editor gets 403, a reader 403 {@code
+   * read_only_key}. A later session with the same id starts with no grants and no events.
+   * Returns how many events were removed.
+   */
+  public long delete(Caller caller, String id) {
+    existing(id);
+    authorize(caller, Action.DELETE, id);
+    String resource = "session:" + id;
+    long[] events = new long[1];
+    repository
+        .delete(caller.tenant(), id, (c, removed) -> {
+          events[0] = removed;
+          Authorizer.GrantChange grants = authz.removeGrants(c, caller.tenant(), resource, /* subtree= */ false);
+          AuditLog.record(c, dialect, caller, "session.delete", resource, java.util.Map.of("events", removed));
+          return grants;
+        })
+        .orElseThrow(() -> notFound(id))
+        .announce();
+    return events[0];
   }
 
   // ---------------------------------------------------------------- operations

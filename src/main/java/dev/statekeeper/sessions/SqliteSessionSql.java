@@ -71,11 +71,8 @@ final class SqliteSessionSql implements SessionSql {
   }
 
   @Override
-  public String listOf() {
-    return """
-        SELECT * FROM sessions WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))
-          AND (CAST(? AS TEXT) IS NULL OR id > ?)
-        ORDER BY id LIMIT ?""";
+  public String idIn() {
+    return "id IN (SELECT value FROM json_each(?))";
   }
 
   @Override

@@ -167,9 +167,9 @@ interface HealthAndErrorHttpTests extends HttpSuite {
         new String[] {"GET", TASKS + "/stats?queue=default&order=desc"},
         new String[] {"GET", TASKS + "/" + id(t) + "?fields=id"},
         new String[] {"POST", TASKS + "/" + id(t) + "/cancel?force=true"},
-        new String[] {"DELETE", "/v1/memory/q/k?purge=true"},
-        new String[] {"GET", "/v1/memory?prefix=q&offset=5"},
-        new String[] {"GET", "/v1/sessions/none/events?before_seq=3"},
+        new String[] {"DELETE", "/v1/memory/q/k?wipe=true"},
+        new String[] {"GET", "/v1/memory?prefix=q&skip=5"},
+        new String[] {"GET", "/v1/sessions/none/events?since_seq=3"},
         new String[] {"GET", "/v1/keys?role=admin"},
         new String[] {"GET", "/health?verbose=1"});
     for (String[] c : calls) {

@@ -20,7 +20,8 @@ interface MemoryHttpTests extends HttpSuite {
   String MEMORY = "/v1/memory";
 
   List<String> ENTRY_FIELDS =
-      List.of("namespace", "key", "version", "type", "value", "text", "metadata", "deleted", "created_at", "updated_at", "written_by");
+      List.of("namespace", "key", "version", "type", "value", "text", "metadata", "deleted", "created_at", "updated_at", "written_by",
+          "ttl_seconds", "expires_at");
 
   default JsonNode putMemory(String path, String body) {
     Response r = admin().put(MEMORY + "/" + path, body);
@@ -222,7 +223,10 @@ interface MemoryHttpTests extends HttpSuite {
       assertThat(semantic.get("items").get(0).get("score").asDouble()).isBetween(-1.0, 1.0);
     });
     assertProblem(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"mode\":\"fuzzy\"}"), 400, "invalid_search_mode");
-    assertProblem(admin().post(MEMORY + "/search", "{}"), 400, "invalid_query");
+    JsonNode browse = assertJson(admin().post(MEMORY + "/search", "{}"), 200);
+    assertThat(keysOf(browse.get("items"))).as("no query: newest updated first").startsWith("other/tea");
+    assertThat(browse.get("items").get(0).get("score").isNull()).isTrue();
+    assertProblem(admin().post(MEMORY + "/search", "{\"query\":\"" + "x".repeat(1001) + "\"}"), 400, "invalid_query");
     assertProblem(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"limit\":0}"), 400, "invalid_limit");
     assertProblem(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"prefix\":\"a b\"}"), 400, "invalid_prefix");
     assertProblem(admin().post(MEMORY + "/search", "{\"query\":\"tea\",\"k\":1}"), 400, "unknown_field");
@@ -259,5 +263,108 @@ interface MemoryHttpTests extends HttpSuite {
     JsonNode e = assertJson(agent.put(MEMORY + "/team:ops/runbook", "{\"value\":\"restart it\",\"type\":\"procedural\"}"), 201);
     assertThat(e.get("written_by").asText()).isEqualTo("user:agent");
     assertThat(json(admin().get(MEMORY + "/team:ops/runbook").body()).get("type").asText()).isEqualTo("procedural");
+  }
+
+  // ---------------------------------------------------------------- v1.1: what agent frameworks' stores need
+
+  @Test
+  default void batch_appliesEveryOpOrNone_andA412NamesTheFailedOp() {
+    putMemory("b/k1", "{\"value\":1}");
+    JsonNode done = assertJson(admin().post(MEMORY + "/batch", """
+        {"ops":[{"op":"put","namespace":"b","key":"k1","value":2,"if_version":1},
+                {"op":"put","namespace":"b","key":"k2","value":{"x":1},"if_absent":true,"ttl_seconds":60},
+                {"op":"delete","namespace":"b","key":"absent"}]}"""), 200);
+    assertThat(done.get("items")).hasSize(3);
+    assertThat(fieldNames(done.get("items").get(0))).containsExactly("op", "namespace", "key", "entry", "created");
+    assertThat(done.get("items").get(0).get("entry").get("version").asLong()).isEqualTo(2);
+    assertThat(done.get("items").get(1).get("created").asBoolean()).isTrue();
+    assertThat(done.get("items").get(1).get("entry").get("ttl_seconds").asLong()).isEqualTo(60);
+    assertThat(done.get("items").get(1).get("entry").get("expires_at").isTextual()).isTrue();
+    assertThat(done.get("items").get(2).get("entry").isNull()).as("deleting an absent entry is a no-op").isTrue();
+
+    JsonNode refused = assertProblem(admin().post(MEMORY + "/batch", """
+        {"ops":[{"op":"put","namespace":"b","key":"k3","value":3},
+                {"op":"put","namespace":"b","key":"k1","value":9,"if_version":1}]}"""), 412, "version_mismatch");
+    assertThat(refused.get("op_index").asInt()).isEqualTo(1);
+    assertProblem(admin().get(MEMORY + "/b/k3"), 404, "memory_not_found");
+    assertThat(assertJson(admin().get(MEMORY + "/b/k1"), 200).get("value").asInt()).isEqualTo(2);
+
+    assertProblem(admin().post(MEMORY + "/batch", "{\"ops\":[]}"), 400, "invalid_batch");
+    assertProblem(admin().post(MEMORY + "/batch", "{\"ops\":[{\"op\":\"merge\",\"namespace\":\"b\",\"key\":\"k\"}]}"), 400, "invalid_op");
+    StringBuilder many = new StringBuilder("{\"ops\":[");
+    for (int i = 0; i < 501; i++) many.append(i == 0 ? "" : ",").append("{\"op\":\"delete\",\"namespace\":\"b\",\"key\":\"k").append(i).append("\"}");
+    assertProblem(admin().post(MEMORY + "/batch", many.append("]}").toString()), 400, "batch_too_large");
+  }
+
+  @Test
+  default void list_inEitherOrder_withKeyBounds_andAFilter() {
+    for (int i = 1; i <= 5; i++) {
+      putMemory("ck/c" + i, "{\"value\":{\"n\":" + i + "},\"metadata\":{\"step\":" + i + ",\"source\":\"" + (i % 2 == 0 ? "loop" : "input") + "\"}}");
+    }
+    JsonNode newest = assertJson(admin().get(MEMORY + "?namespace=ck&order=desc&limit=1"), 200);
+    assertThat(keysOf(newest.get("items"))).containsExactly("ck/c5");
+    assertThat(keysOf(assertJson(admin().get(MEMORY + "?namespace=ck&order=desc&end_before=c4"), 200).get("items")))
+        .containsExactly("ck/c3", "ck/c2", "ck/c1");
+    assertThat(keysOf(assertJson(admin().get(MEMORY + "?namespace=ck&start_after=c2&end_before=c5"), 200).get("items")))
+        .containsExactly("ck/c3", "ck/c4");
+    String filter = java.net.URLEncoder.encode("{\"metadata\":{\"source\":\"loop\",\"step\":{\"$gte\":3}}}", java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(keysOf(assertJson(admin().get(MEMORY + "?namespace=ck&filter=" + filter), 200).get("items")))
+        .containsExactly("ck/c4");
+    String bad = java.net.URLEncoder.encode("{\"metadata\":{\"step\":{\"$regex\":\"x\"}}}", java.nio.charset.StandardCharsets.UTF_8);
+    assertProblem(admin().get(MEMORY + "?namespace=ck&filter=" + bad), 400, "invalid_filter");
+    assertProblem(admin().get(MEMORY + "?namespace=ck&order=newest"), 400, "invalid_order");
+  }
+
+  @Test
+  default void namespaces_withPrefixSuffixAndDepth() {
+    putMemory("app:users:alice:prefs/k", "{\"value\":1}");
+    putMemory("app:users:bob:prefs/k", "{\"value\":1}");
+    putMemory("app:docs/k", "{\"value\":1}");
+    JsonNode all = assertJson(admin().get(MEMORY + "/namespaces?prefix=app"), 200);
+    assertThat(all.get("items")).extracting(JsonNode::asText)
+        .containsExactly("app:docs", "app:users:alice:prefs", "app:users:bob:prefs");
+    assertThat(assertJson(admin().get(MEMORY + "/namespaces?prefix=app&max_depth=2"), 200).get("items"))
+        .extracting(JsonNode::asText).containsExactly("app:docs", "app:users");
+    assertThat(assertJson(admin().get(MEMORY + "/namespaces?suffix=prefs&limit=1&offset=1"), 200).get("items"))
+        .extracting(JsonNode::asText).containsExactly("app:users:bob:prefs");
+    assertProblem(admin().get(MEMORY + "/namespaces?max_depth=0"), 400, "invalid_max_depth");
+  }
+
+  @Test
+  default void purge_ofAnEntryAndOfASubtree_removesTheHistory_isForAdmins_andIsAudited() {
+    putMemory("p:a/k", "{\"value\":1}");
+    assertJson(admin().put(MEMORY + "/p:a/k", "{\"value\":2}"), 200);
+    putMemory("p:b/k", "{\"value\":1}");
+    TestClient agent = keyOf("agent");
+
+    assertProblem(admin().delete(MEMORY + "?prefix=p"), 400, "purge_required");
+    assertProblem(agent.delete(MEMORY + "?prefix=p&purge=true"), 403);
+    JsonNode one = assertJson(admin().delete(MEMORY + "/p:a/k?purge=true"), 200);
+    assertThat(one.get("versions").asLong()).isEqualTo(2);
+    assertProblem(admin().get(MEMORY + "/p:a/k/history"), 404, "memory_not_found");
+    JsonNode subtree = assertJson(admin().delete(MEMORY + "?prefix=p&purge=true"), 200);
+    assertThat(subtree.get("entries").asLong()).isEqualTo(1);
+    assertProblem(admin().get(MEMORY + "/p:b/k"), 404, "memory_not_found");
+    assertThat(assertJson(admin().delete(MEMORY + "?prefix=p&purge=true"), 200).get("entries").asLong())
+        .as("an empty subtree: nothing to purge, nothing audited").isZero();
+    assertProblem(admin().delete(MEMORY + "/p:a/k?purge=true"), 404, "memory_not_found");
+
+    JsonNode audit = assertJson(admin().get("/v1/audit"), 200).get("items");
+    assertThat(audit).extracting(a -> a.get("action").asText()).containsExactly("memory.purge", "memory.purge");
+    assertThat(audit.get(0).get("target").asText()).isEqualTo("memory:p");
+  }
+
+  @Test
+  default void ttl_isAFieldOfEveryEntry_andRefreshTtlIsARead() {
+    JsonNode e = putMemory("t/k", "{\"value\":1,\"ttl_seconds\":3600}");
+    assertThat(e.get("ttl_seconds").asLong()).isEqualTo(3600);
+    java.time.Instant expires = java.time.Instant.parse(e.get("expires_at").asText());
+    assertThat(expires).isAfter(java.time.Instant.parse(e.get("updated_at").asText()));
+    JsonNode refreshed = assertJson(admin().get(MEMORY + "/t/k?refresh_ttl=true"), 200);
+    assertThat(java.time.Instant.parse(refreshed.get("expires_at").asText())).isAfterOrEqualTo(expires);
+    assertThat(putMemory("t/never", "{\"value\":1}").get("expires_at").isNull()).isTrue();
+    assertProblem(admin().put(MEMORY + "/t/k", "{\"value\":1,\"ttl_seconds\":0}"), 400, "invalid_ttl");
+    assertProblem(admin().get(MEMORY + "/t/k?refresh_ttl=true&version=1"), 400, "invalid_parameter");
+    assertProblem(keyOf("reader").get(MEMORY + "/t/k?refresh_ttl=true"), 403);
   }
 }

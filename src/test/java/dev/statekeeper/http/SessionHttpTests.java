@@ -222,4 +222,84 @@ interface SessionHttpTests extends HttpSuite {
     // another tenant's ids are its own
     assertJson(newTenant().admin().post("/v1/sessions", "{\"id\":\"chat-a\"}"), 201);
   }
+
+  @Test
+  default void listSessions_newestFirst_pagesWithCursors_filters_andShowsOnlyWhatTheKeyMayRead() {
+    for (int i = 0; i < 5; i++) {
+      createSession("{\"id\":\"ls-" + i + "\",\"agent\":\"" + (i % 2 == 0 ? "planner" : "coder") + "\"}");
+    }
+    TestClient agent = keyFor("agent:w1", "agent");
+    assertJson(agent.post(SESSIONS, "{\"id\":\"own\"}"), 201);
+
+    JsonNode first = assertJson(admin().get(SESSIONS + "?limit=4"), 200);
+    assertThat(fieldNames(first)).containsExactly("items", "next_cursor");
+    assertThat(fieldNames(first.get("items").get(0))).containsExactlyElementsOf(SESSION_FIELDS);
+    List<String> ids = new ArrayList<>();
+    first.get("items").forEach(x -> ids.add(x.get("id").asText()));
+    JsonNode second = assertJson(admin().get(SESSIONS + "?limit=4&cursor=" + first.get("next_cursor").asText()), 200);
+    second.get("items").forEach(x -> ids.add(x.get("id").asText()));
+    assertThat(second.get("next_cursor").isNull()).isTrue();
+    assertThat(ids).containsExactlyInAnyOrder("own", "ls-0", "ls-1", "ls-2", "ls-3", "ls-4").hasSize(6);
+
+    JsonNode planners = assertJson(admin().get(SESSIONS + "?agent=planner&status=active"), 200);
+    assertThat(planners.get("items")).hasSize(3);
+    planners.get("items").forEach(x -> assertThat(x.get("agent").asText()).isEqualTo("planner"));
+    JsonNode mine = assertJson(agent.get(SESSIONS), 200);
+    assertThat(mine.get("items")).hasSize(1);
+    assertThat(mine.get("items").get(0).get("id").asText()).isEqualTo("own");
+
+    assertProblem(admin().get(SESSIONS + "?status=open"), 400, "invalid_status");
+    assertProblem(admin().get(SESSIONS + "?cursor=zzz"), 400, "invalid_cursor");
+    assertProblem(admin().get(SESSIONS + "?limit=0"), 400, "invalid_limit");
+    assertProblem(admin().get(SESSIONS + "?tenant=x"), 400, "unknown_parameter");
+  }
+
+  @Test
+  default void deleteSession_removesItAndItsEvents_isForTheOwnerOrAnAdmin_andIsAudited() {
+    TestClient owner = keyFor("agent:owner", "agent");
+    TestClient peer = keyFor("agent:peer", "agent");
+    assertJson(owner.post(SESSIONS, "{\"id\":\"del\"}"), 201);
+    assertJson(owner.post(SESSIONS + "/del/events", "{\"events\":[{\"type\":\"a\"},{\"type\":\"b\"}]}"), 201);
+    assertJson(owner.post("/v1/access/grants", "{\"resource\":\"session:del\",\"relation\":\"editor\",\"subject\":\"agent:peer\"}"), 201);
+
+    assertProblem(peer.delete(SESSIONS + "/del"), 403, "access_denied");
+    assertProblem(keyFor("agent:owner", "reader").delete(SESSIONS + "/del"), 403, "read_only_key");
+    JsonNode gone = assertJson(owner.delete(SESSIONS + "/del"), 200);
+    assertThat(gone).isEqualTo(json("{\"id\":\"del\",\"deleted\":true,\"events\":2}"));
+    assertProblem(owner.get(SESSIONS + "/del"), 404, "session_not_found");
+    assertProblem(owner.get(SESSIONS + "/del/events"), 404, "session_not_found");
+    assertProblem(owner.delete(SESSIONS + "/del"), 404, "session_not_found");
+
+    // the same id again: no events, and the peer's old grant is gone with the old session
+    assertJson(admin().post(SESSIONS, "{\"id\":\"del\"}"), 201);
+    assertThat(readSession("del").get("event_count").asLong()).isZero();
+    assertProblem(peer.get(SESSIONS + "/del"), 404, "session_not_found");
+
+    JsonNode audit = assertJson(admin().get("/v1/audit"), 200);
+    assertThat(audit.get("items")).hasSize(1);
+    JsonNode record = audit.get("items").get(0);
+    assertThat(record.get("action").asText()).isEqualTo("session.delete");
+    assertThat(record.get("target").asText()).isEqualTo("session:del");
+    assertThat(record.get("actor").asText()).isEqualTo("agent:owner");
+    assertThat(record.get("detail")).isEqualTo(json("{\"events\":2}"));
+    assertProblem(owner.get("/v1/audit"), 403, "admin_required");
+  }
+
+  @Test
+  default void events_newestFirst_withBeforeSeq() {
+    createSession("{\"id\":\"rev\"}");
+    assertJson(admin().post(SESSIONS + "/rev/events",
+        "{\"events\":[{\"type\":\"a\"},{\"type\":\"b\"},{\"type\":\"c\"},{\"type\":\"d\"},{\"type\":\"e\"}]}"), 201);
+
+    JsonNode page = assertJson(admin().get(SESSIONS + "/rev/events?order=desc&limit=2"), 200);
+    assertThat(seqs(page.get("items"))).containsExactly(5L, 4L);
+    assertThat(page.get("next_before_seq").asLong()).isEqualTo(4);
+    assertThat(page.get("next_after_seq").isNull()).isTrue();
+    JsonNode next = assertJson(admin().get(SESSIONS + "/rev/events?order=desc&limit=2&before_seq=4"), 200);
+    assertThat(seqs(next.get("items"))).containsExactly(3L, 2L);
+    assertThat(seqs(assertJson(admin().get(SESSIONS + "/rev/events?after_seq=1&before_seq=4"), 200).get("items")))
+        .containsExactly(2L, 3L);
+    assertProblem(admin().get(SESSIONS + "/rev/events?order=up"), 400, "invalid_order");
+    assertProblem(admin().get(SESSIONS + "/rev/events?before_seq=0"), 400, "invalid_before_seq");
+  }
 }

@@ -39,6 +39,9 @@ abstract class EmbeddingWorkerContract {
     final AtomicInteger calls = new AtomicInteger();
     final java.util.Queue<String> texts = new java.util.concurrent.ConcurrentLinkedQueue<>();
     final int dims;
+    /** When set, a call counts {@code entered} down and waits for {@code gate} before embedding. */
+    volatile java.util.concurrent.CountDownLatch gate;
+    final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
 
     HashedWords() {
       this(384);
@@ -62,6 +65,16 @@ abstract class EmbeddingWorkerContract {
     public List<float[]> embed(List<String> texts) {
       calls.incrementAndGet();
       this.texts.addAll(texts);
+      java.util.concurrent.CountDownLatch g = gate;
+      if (g != null) {
+        entered.countDown();
+        try {
+          g.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
       if (down.get()) {
         throw new IllegalStateException("embedding provider unreachable (stand-in)");
       }
@@ -177,6 +190,25 @@ abstract class EmbeddingWorkerContract {
       assertThat(vectorRows(sk, me.tenant())).containsOnly(java.util.Map.entry("new", false), java.util.Map.entry("kept", true));
       assertThat(sk.memory().search(me, new SearchRequest("note", null, null, "semantic", null)))
           .extracting(SearchHit::key).containsExactly("kept");
+    }
+  }
+
+  @Test
+  void anEmbeddingComputedWhileItsEntryIsPurged_neverLands(@TempDir Path dir) throws Exception {
+    HashedWords embedder = new HashedWords();
+    embedder.gate = new java.util.concurrent.CountDownLatch(1);
+    try (Statekeeper sk = Statekeeper.open(kind().config(dir), embedder)) {
+      Memory memory = sk.memory();
+      Caller me = new Caller("w-" + UUID.randomUUID(), "user:owner", Role.ADMIN);
+      memory.put(me, "notes", "doomed", MemoryWrite.of(IntNode.valueOf(1)).withText("purple elephants dance"), Precondition.NONE);
+      assertThat(embedder.entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the worker is embedding").isTrue();
+
+      assertThat(memory.purge(me, "notes", "doomed").entries()).isEqualTo(1);
+      embedder.gate.countDown(); // the worker stores what it computed for the purged entry
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> memory.embeddingStatus().backlog() == 0);
+      assertThat(vectorRows(sk, me.tenant())).doesNotContainEntry("doomed", true);
+      assertThat(memory.search(me, new SearchRequest("purple elephants", null, null, "semantic", null))).isEmpty();
     }
   }
 

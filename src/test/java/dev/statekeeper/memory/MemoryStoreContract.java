@@ -573,8 +573,10 @@ abstract class MemoryStoreContract extends EmbeddedSuite {
     assertThat(memory.search(me, new SearchRequest("a striped animal", null, null, "semantic", null)))
         .extracting(SearchHit::key).containsExactly("k");
     assertProblem(() -> memory.search(me, new SearchRequest("zebra", null, null, "fuzzy", null)), StatekeeperException.InvalidInput.class, "invalid_search_mode");
-    assertProblem(() -> memory.search(me, new SearchRequest(" ", null, null, null, null)), StatekeeperException.InvalidInput.class, "invalid_query");
-    assertProblem(() -> memory.search(me, new SearchRequest(null, null, null, null, null)), StatekeeperException.InvalidInput.class, "invalid_query");
+    assertThat(memory.search(me, new SearchRequest(" ", null, null, null, null))).as("a blank query browses")
+        .extracting(SearchHit::key).contains("k");
+    assertThat(memory.search(me, new SearchRequest(null, null, null, null, null))).as("no query browses, unscored")
+        .extracting(SearchHit::score).containsOnlyNulls();
     assertProblem(() -> memory.search(me, new SearchRequest("x".repeat(1001), null, null, null, null)), StatekeeperException.InvalidInput.class, "invalid_query");
     assertProblem(() -> memory.search(me, new SearchRequest("zebra", null, null, null, 101)), StatekeeperException.InvalidInput.class, "invalid_limit");
     assertProblem(() -> memory.search(me, new SearchRequest("zebra", "bad prefix", null, null, null)), StatekeeperException.InvalidInput.class, "invalid_prefix");

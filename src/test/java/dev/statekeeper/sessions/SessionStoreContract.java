@@ -362,4 +362,170 @@ abstract class SessionStoreContract extends EmbeddedSuite {
     // numbering continues after the removed events
     assertThat(sessions.append(me, "old", NewEvent.of("e", null)).seq()).isEqualTo(11);
   }
+
+  // ---------------------------------------------------------------- listing, deleting, reading backwards
+
+  @Test
+  void list_isNewestFirst_pagesWithCursors_andFiltersByAgentUserAndStatus() {
+    Caller admin = new Caller(me.tenant(), "user:admin", Role.ADMIN);
+    List<String> made = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      String id = String.format("l%02d", i); // created in one millisecond, sessions come in id order
+      sessions.create(me, NewSession.create().withId(id).withAgent(i % 2 == 0 ? "planner" : "coder").withUser("u" + (i % 3)));
+      made.add(0, id); // newest first
+    }
+    sessions.terminate(me, "l03");
+
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      SessionPage page = sessions.list(me, SessionQuery.newest().withLimit(10).withCursor(cursor));
+      page.items().forEach(x -> seen.add(x.id()));
+      cursor = page.nextCursor();
+      pages++;
+    } while (cursor != null);
+    assertThat(seen).isEqualTo(made);
+    assertThat(pages).isEqualTo(3);
+    assertThat(sessions.list(admin, SessionQuery.newest().withLimit(1000)).items()).extracting(Session::id).isEqualTo(made);
+
+    assertThat(sessions.list(me, new SessionQuery("coder", "u0", null, null, null)).items()).extracting(Session::id)
+        .containsExactly("l21", "l15", "l09", "l03");
+    assertThat(sessions.list(me, new SessionQuery(null, null, "terminated", null, null)).items()).extracting(Session::id)
+        .containsExactly("l03");
+    assertThat(sessions.list(me, new SessionQuery("coder", null, "active", 5, null)).items()).extracting(Session::id)
+        .containsExactly("l23", "l21", "l19", "l17", "l15");
+    // a page ends exactly at the end: the next one is empty and has no cursor
+    SessionPage all = sessions.list(me, SessionQuery.newest().withLimit(25));
+    assertThat(all.nextCursor()).isNotNull();
+    SessionPage after = sessions.list(me, SessionQuery.newest().withLimit(25).withCursor(all.nextCursor()));
+    assertThat(after.items()).isEmpty();
+    assertThat(after.nextCursor()).isNull();
+  }
+
+  @Test
+  void list_showsOnlyWhatTheCallerMayRead() {
+    Caller peer = new Caller(me.tenant(), "agent:peer", Role.AGENT);
+    create("mine-1");
+    sessions.create(peer, NewSession.create().withId("theirs-1"));
+    create("mine-2");
+    sessions.create(peer, NewSession.create().withId("theirs-2"));
+    assertThat(sessions.list(me, SessionQuery.newest()).items()).extracting(Session::id).containsExactly("mine-2", "mine-1");
+    assertThat(sessions.list(peer, SessionQuery.newest()).items()).extracting(Session::id).containsExactly("theirs-2", "theirs-1");
+    sk.access().grant(peer, new Grant("session:theirs-1", Relation.VIEWER, me.subject()));
+    assertThat(sessions.list(me, SessionQuery.newest()).items()).extracting(Session::id)
+        .containsExactly("mine-2", "theirs-1", "mine-1");
+    Caller stranger = new Caller(me.tenant(), "agent:stranger", Role.AGENT);
+    assertThat(sessions.list(stranger, SessionQuery.newest()).items()).isEmpty();
+    Caller otherTenant = new Caller("other-" + UUID.randomUUID(), "user:admin", Role.ADMIN);
+    assertThat(sessions.list(otherTenant, SessionQuery.newest()).items()).isEmpty();
+  }
+
+  @Test
+  void list_withBadParameters_isRefused() {
+    assertProblem(() -> sessions.list(me, new SessionQuery(null, null, "done", null, null)), StatekeeperException.InvalidInput.class, "invalid_status");
+    assertProblem(() -> sessions.list(me, new SessionQuery(null, null, "Active", null, null)), StatekeeperException.InvalidInput.class, "invalid_status");
+    assertProblem(() -> sessions.list(me, SessionQuery.newest().withLimit(0)), StatekeeperException.InvalidInput.class, "invalid_limit");
+    assertProblem(() -> sessions.list(me, SessionQuery.newest().withLimit(1001)), StatekeeperException.InvalidInput.class, "invalid_limit");
+    assertProblem(() -> sessions.list(me, SessionQuery.newest().withCursor("not-a-cursor")), StatekeeperException.InvalidInput.class, "invalid_cursor");
+    assertProblem(() -> sessions.list(me, new SessionQuery(" ", null, null, null, null)), StatekeeperException.InvalidInput.class, "invalid_agent");
+  }
+
+  @Test
+  void delete_removesTheSessionItsEventsStateAndGrants_andAuditsIt() {
+    create("gone");
+    sessions.append(me, "gone", List.of(NewEvent.of("a", null), NewEvent.of("b", null), NewEvent.of("c", null)));
+    sessions.replaceState(me, "gone", 1L, json("{\"step\":3}"));
+    Caller peer = new Caller(me.tenant(), "agent:peer", Role.AGENT);
+    sk.access().grant(me, new Grant("session:gone", Relation.EDITOR, "agent:peer"));
+    assertThat(sessions.get(peer, "gone").eventCount()).isEqualTo(3);
+
+    assertThat(sessions.delete(me, "gone")).isEqualTo(3);
+
+    assertProblem(() -> sessions.get(me, "gone"), StatekeeperException.NotFound.class, "session_not_found");
+    assertProblem(() -> sessions.events(me, "gone", null, null), StatekeeperException.NotFound.class, "session_not_found");
+    assertProblem(() -> sessions.delete(me, "gone"), StatekeeperException.NotFound.class, "session_not_found");
+    assertThat(count("SELECT COUNT(*) FROM session_events WHERE tenant = ? AND session_id = ?", me.tenant(), "gone")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM sessions WHERE tenant = ? AND id = ?", me.tenant(), "gone")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM access_grants WHERE tenant = ? AND resource = ?", me.tenant(), "session:gone")).isZero();
+
+    // a session made later with the same id starts empty, and the old grants do not apply to it
+    Caller admin = new Caller(me.tenant(), "user:admin", Role.ADMIN);
+    sessions.create(admin, NewSession.create().withId("gone"));
+    assertThat(sessions.get(admin, "gone").eventCount()).isZero();
+    assertThat(sessions.events(admin, "gone", null, null).items()).isEmpty();
+    assertProblem(() -> sessions.get(peer, "gone"), StatekeeperException.NotFound.class, "session_not_found");
+    assertProblem(() -> sessions.get(me, "gone"), StatekeeperException.NotFound.class, "session_not_found");
+
+    var audit = sk.audit().list(admin, null, 10);
+    assertThat(audit).hasSize(1);
+    assertThat(audit.get(0).action()).isEqualTo("session.delete");
+    assertThat(audit.get(0).target()).isEqualTo("session:gone");
+    assertThat(audit.get(0).actor()).isEqualTo(me.subject());
+    assertThat(audit.get(0).detail().get("events").asLong()).isEqualTo(3);
+  }
+
+  @Test
+  void delete_isForTheOwnerOrAnAdmin() {
+    create("kept");
+    sessions.append(me, "kept", NewEvent.of("a", null));
+    Caller peer = new Caller(me.tenant(), "agent:peer", Role.AGENT);
+    Caller reader = new Caller(me.tenant(), me.subject(), Role.READER);
+    assertProblem(() -> sessions.delete(peer, "kept"), StatekeeperException.NotFound.class, "session_not_found");
+    sk.access().grant(me, new Grant("session:kept", Relation.EDITOR, "agent:peer"));
+    assertProblem(() -> sessions.delete(peer, "kept"), StatekeeperException.Forbidden.class, "access_denied");
+    assertProblem(() -> sessions.delete(reader, "kept"), StatekeeperException.Forbidden.class, "read_only_key");
+    assertProblem(() -> sessions.delete(me, "no such id!"), StatekeeperException.NotFound.class, "session_not_found");
+    Caller otherTenant = new Caller("other-" + UUID.randomUUID(), "user:admin", Role.ADMIN);
+    assertProblem(() -> sessions.delete(otherTenant, "kept"), StatekeeperException.NotFound.class, "session_not_found");
+    assertThat(sessions.get(me, "kept").eventCount()).isEqualTo(1);
+
+    Caller admin = new Caller(me.tenant(), "user:admin", Role.ADMIN);
+    assertThat(sessions.delete(admin, "kept")).isEqualTo(1);
+    assertProblem(() -> sessions.get(me, "kept"), StatekeeperException.NotFound.class, "session_not_found");
+  }
+
+  @Test
+  void events_newestFirst_pageBackwardsWithBeforeSeq_andBothBoundsMakeARange() {
+    create("long");
+    List<NewEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 25; i++) batch.add(NewEvent.of("e", JSON.valueToTree(i)));
+    sessions.append(me, "long", batch);
+
+    EventPage newest = sessions.events(me, "long", null, null, "desc", 10);
+    assertThat(newest.items()).extracting(SessionEvent::seq).containsExactly(25L, 24L, 23L, 22L, 21L, 20L, 19L, 18L, 17L, 16L);
+    assertThat(newest.nextBeforeSeq()).isEqualTo(16);
+    assertThat(newest.nextAfterSeq()).isNull();
+    List<Long> all = new ArrayList<>();
+    Long before = null;
+    do {
+      EventPage page = sessions.events(me, "long", null, before, "desc", 10);
+      page.items().forEach(e -> all.add(e.seq()));
+      before = page.nextBeforeSeq();
+    } while (before != null);
+    List<Long> expected = new ArrayList<>(seqs(1, 25));
+    java.util.Collections.reverse(expected);
+    assertThat(all).isEqualTo(expected);
+
+    assertThat(sessions.events(me, "long", 5L, 9L, "asc", null).items()).extracting(SessionEvent::seq).containsExactly(6L, 7L, 8L);
+    assertThat(sessions.events(me, "long", 5L, 9L, "desc", null).items()).extracting(SessionEvent::seq).containsExactly(8L, 7L, 6L);
+    assertThat(sessions.events(me, "long", null, 1L, "desc", null).items()).isEmpty();
+    assertThat(sessions.events(me, "long", null, null, null, 3).items()).extracting(SessionEvent::seq).containsExactly(1L, 2L, 3L);
+
+    assertProblem(() -> sessions.events(me, "long", null, 0L, "desc", null), StatekeeperException.InvalidInput.class, "invalid_before_seq");
+    assertProblem(() -> sessions.events(me, "long", null, null, "DESC", null), StatekeeperException.InvalidInput.class, "invalid_order");
+    assertProblem(() -> sessions.events(me, "long", null, null, "newest", null), StatekeeperException.InvalidInput.class, "invalid_order");
+  }
+
+  private long count(String sql, Object... args) {
+    return sk.store().read("counting for a test", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        SqlArgs.bind(ps, sk.store().dialect(), args);
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
 }
