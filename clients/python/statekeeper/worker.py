@@ -9,7 +9,8 @@ Concurrency: the thread that calls :meth:`Worker.run` claims; ``concurrency`` ha
 (a ``ThreadPoolExecutor``) run the handler and settle each task; one heartbeat thread extends
 the leases of the tasks in flight. ``_in_flight`` (the tasks being handled) and ``_lost`` (their
 ids whose lease is gone) are guarded by ``_lock``; ``_slots`` is signalled when a task is
-settled. Statistics are guarded by ``_lock`` too.
+settled. Statistics are guarded by ``_lock`` too. ``_lock`` is reentrant because the SIGTERM
+handler (which runs on the main thread, between any two bytecodes of it) takes it to notify.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ class Worker:
         self.max_idle_backoff = max_idle_backoff
         self.handle_signals = handle_signals
         self._stop = threading.Event()
-        self._lock = threading.Lock()
+        # reentrant: the signal handler runs on the main thread, which may hold it at that moment
+        self._lock = threading.RLock()
         self._slots = threading.Condition(self._lock)
         self._in_flight: Dict[str, Task] = {}  # guarded by _lock
         self._lost: Set[str] = set()  # guarded by _lock
@@ -324,8 +326,7 @@ class Worker:
 
         def on_signal(signum: int, frame: Any) -> None:
             name = signal.Signals(signum).name
-            with self._lock:
-                n = len(self._in_flight)
+            n = len(self._in_flight)  # no lock: a signal handler must not wait for one
             log.warning("statekeeper worker %s: %s: stopping; finishing %d task(s) in flight", self.agent, name, n)
             self.stop()
             # a second signal does what it did before (SIGINT: KeyboardInterrupt)

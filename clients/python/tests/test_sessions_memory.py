@@ -108,5 +108,5 @@ class MemoryTest(ServerTest):
             self.admin.memory.put("bad namespace!", "k", 1)
         self.assertEqual(e.exception.status, 400)
         with self.assertRaises(statekeeper.InvalidInput) as e:
-            self.admin.memory.search("")
-        self.assertEqual(e.exception.code, "invalid_query")
+            self.admin.memory.search("tea", mode="fuzzy")
+        self.assertEqual(e.exception.code, "invalid_search_mode")
