@@ -37,13 +37,25 @@ final class OpsRoutes {
       "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
           + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+  /** The API description, a resource kept true by OpenApiContractTest and linted in CI. */
+  public static final String OPENAPI = "/openapi.json";
+
   private final Statekeeper sk;
   private final Operations ops;
   private final Map<String, byte[]> assets = new LinkedHashMap<>();
+  private final byte[] openApi;
 
   OpsRoutes(Statekeeper sk) {
     this.sk = sk;
     this.ops = sk.operations();
+    try (InputStream in = OpsRoutes.class.getResourceAsStream(OPENAPI)) {
+      if (in == null) {
+        throw new IllegalStateException("the jar lacks " + OPENAPI + ", which indicates a broken build");
+      }
+      openApi = in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     for (String name : ASSETS.keySet()) {
       try (InputStream in = OpsRoutes.class.getResourceAsStream("/dashboard/" + name)) {
         if (in == null) {
@@ -65,6 +77,8 @@ final class OpsRoutes {
     r.get("/dashboard/{file}", ctx -> asset(ctx, ctx.pathParam("file")));
     r.get("/v1/ops/summary", this::summary);
     r.get("/v1/ops/alerts", this::alerts);
+    r.get("/openapi.json", ctx -> ctx.status(200).contentType("application/json").header("Cache-Control", "no-cache")
+        .result(openApi));
   }
 
   private void ready(Context ctx) {

@@ -116,6 +116,7 @@ final class TestClient {
     headers.forEach(b::header);
     try {
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      OpenApiAnswers.check(method, path, r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
       return new Response(r.statusCode(), r.headers().map(), r.body());
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + path, e);
