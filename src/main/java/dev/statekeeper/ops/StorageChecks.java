@@ -1,6 +1,7 @@
 package dev.statekeeper.ops;
 
 import dev.statekeeper.http.HttpSettings;
+import dev.statekeeper.config.Setting;
 import dev.statekeeper.store.StoreSettings;
 import static dev.statekeeper.ops.DoctorCheck.fail;
 import static dev.statekeeper.ops.DoctorCheck.pass;
@@ -68,8 +69,27 @@ final class StorageChecks {
       checks.add(new Doctor.Named("clock_skew", () -> withSqlite(c, "clock_skew", conn -> clockSkew(conn, "SELECT unixepoch('subsec') * 1000"))));
       checks.add(new Doctor.Named("root_key", () -> withSqlite(c, "root_key", StorageChecks::rootKey)));
     }
-    checks.add(new Doctor.Named("redis", () -> skip("redis", "no Redis is configured; every node caches on its own")));
+    checks.add(new Doctor.Named("redis", () -> redis(c)));
     return checks;
+  }
+
+  /**
+   * A round trip to the configured Redis. Redis is never the source of truth: without it the
+   * nodes cache on their own and hear of revocations later, so an unreachable one is a warning.
+   */
+  static DoctorCheck redis(StatekeeperConfig c) {
+    String url = c.store().redisUrl();
+    if (url == null) {
+      return skip("redis", "no Redis is configured; every node caches on its own");
+    }
+    Duration timeout = c.store().redisTimeout().compareTo(CONNECT) > 0 ? c.store().redisTimeout() : CONNECT;
+    try (dev.statekeeper.store.Redis redis = dev.statekeeper.store.Redis.connect(url, timeout)) {
+      return redis.ping()
+          .map(rtt -> pass("redis", url + " answers (round trip " + Math.max(1, rtt.toMillis()) + " ms)"))
+          .orElseGet(() -> warn("redis", url + " does not answer within " + Setting.format(timeout),
+              "start Redis or correct " + StoreSettings.REDIS_URL.option()
+                  + "; meanwhile each node caches on its own and revocations reach other nodes only when their caches expire"));
+    }
   }
 
   interface ConnectionCheck {

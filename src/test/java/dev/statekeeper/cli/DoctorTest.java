@@ -179,4 +179,23 @@ class DoctorTest {
     assertThat(r.status("store_reachable")).isEqualTo("fail");
     assertThat(r.check("store_reachable").get("fix").asText()).contains("--database-url");
   }
+
+  @Test
+  void redis_isSkippedWithoutOne_passesWhenItAnswers_andWarnsWhenItDoesNot(@TempDir Path dir) throws Exception {
+    assertThat(doctor("--data-dir", dir.resolve("a").toString(), "--port", "0").status("redis")).isEqualTo("skip");
+
+    Result up = doctor("--data-dir", dir.resolve("b").toString(), "--port", "0", "--redis-url", dev.statekeeper.support.TestRedis.url());
+    assertThat(up.status("redis")).as("%s", up.check("redis")).isEqualTo("pass");
+    assertThat(up.check("redis").get("message").asText()).contains("answers");
+
+    int nothing;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      nothing = s.getLocalPort(); // free once closed: nothing listens there
+    }
+    Result down = doctor("--data-dir", dir.resolve("c").toString(), "--port", "0", "--redis-url", "redis://127.0.0.1:" + nothing);
+    assertThat(down.status("redis")).isEqualTo("warn");
+    assertThat(down.check("redis").get("fix").asText()).contains("--redis-url");
+    assertThat(down.exit()).as("Redis is optional: a warning, not a failure").isZero();
+    assertWellFormed(down);
+  }
 }
