@@ -104,8 +104,18 @@ interface MemorySql {
   /**
    * What makes a row readable: not a tombstone, not expired. An expired entry reads as absent
    * everywhere from the moment it expires, before the sweeper removes it.
+   *
+   * <p>Spelt {@code deleted <> 1}, not {@code deleted = 0} (the same, by the column's check):
+   * {@code = 0} would make the partial index {@code memory_live_by_type (tenant, type, namespace,
+   * key) WHERE deleted = 0} usable for a listing of one namespace, and PostgreSQL, without
+   * statistics or in a generic plan kept by a pooled connection, then walks the tenant's whole
+   * range of it (7 ms for the newest of 10 entries beside 100,000 others, instead of 0.05 ms).
+   * Listings by type add {@link #LIVE_BY_TYPE} so that they may use it.
    */
-  String LIVE = "e.deleted = 0 AND (e.expires_at IS NULL OR e.expires_at > sk_now())";
+  String LIVE = "e.deleted <> 1 AND (e.expires_at IS NULL OR e.expires_at > sk_now())";
+
+  /** What a listing by type adds to {@link #LIVE}: the predicate of {@code memory_live_by_type}. */
+  String LIVE_BY_TYPE = " AND e.deleted = 0";
 
   /**
    * The shape of one listing statement: which optional conditions it has, its order, and the
@@ -128,7 +138,7 @@ interface MemorySql {
    */
   default String namespace(Listing l) {
     return "SELECT " + E_COLUMNS + " FROM memory_entries e WHERE e.tenant = ?"
-        + (l.byType() ? " AND e.type = ?" : "") + " AND e.namespace = ? AND " + LIVE
+        + (l.byType() ? " AND e.type = ?" : "") + " AND e.namespace = ? AND " + LIVE + (l.byType() ? LIVE_BY_TYPE : "")
         + (l.startAfter() ? " AND e.key > ?" : "") + (l.endBefore() ? " AND e.key < ?" : "")
         + (l.resume() ? " AND e.key " + l.cmp() + " ?" : "") + l.filter()
         + " ORDER BY e.key" + l.dir() + " LIMIT ?";
@@ -145,7 +155,7 @@ interface MemorySql {
         + (bounded ? " AND e.namespace >= ? AND e.namespace < ?" : "")
         + (l.resume() ? " AND (e.namespace " + l.cmp() + " ? OR (e.namespace = ? AND e.key " + l.cmp() + " ?))" : "")
         + (l.startAfter() ? " AND e.key > ?" : "") + (l.endBefore() ? " AND e.key < ?" : "")
-        + " AND " + LIVE + l.filter()
+        + " AND " + LIVE + (l.byType() ? LIVE_BY_TYPE : "") + l.filter()
         + " ORDER BY e.namespace" + l.dir() + ", e.key" + l.dir() + " LIMIT ?";
   }
 

@@ -37,6 +37,8 @@ abstract class MemoryQueryPlanContract {
   Dialect d;
   /** PostgreSQL: the generic plan of the search-hits statement before any statistics existed. */
   String hitsPlanWithoutStatistics;
+  /** PostgreSQL: the generic plan of the newest entry of a namespace before any statistics existed. */
+  String newestPlanWithoutStatistics;
 
   abstract StoreKind kind();
 
@@ -79,6 +81,8 @@ abstract class MemoryQueryPlanContract {
         // memory_live_by_type, and a pooled connection that keeps a plan on the latter walks the
         // tenant's whole range of it once the tenant is large
         hitsPlanWithoutStatistics = postgresPlan(MemoryVectors.liveSql(20), hitsArgs(), "force_generic_plan");
+        newestPlanWithoutStatistics = postgresPlan(
+            MemorySql.of(d).namespace(shape(false, true, false, false, false)), List.of("t1", "user:u7", 1), "force_generic_plan");
       }
     }
     store.write(
@@ -146,6 +150,10 @@ abstract class MemoryQueryPlanContract {
     assertIndexedWithoutSort(plan);
     if (d == Dialect.POSTGRES) {
       assertThat(plan).contains("Index Scan Backward").contains("Limit");
+      // as a pooled connection may keep it, made before the table had statistics: still the
+      // unique key's range, not a walk of the tenant in memory_live_by_type
+      assertThat(newestPlanWithoutStatistics).as("generic plan, no statistics")
+          .contains("Index Scan Backward using memory_entries_pkey").doesNotContain("memory_live_by_type").doesNotContain("Sort");
     }
   }
 
@@ -237,7 +245,10 @@ abstract class MemoryQueryPlanContract {
     }
     List<String> literals = new ArrayList<>();
     for (Object a : args) literals.add("'" + a.toString().replace("'", "''") + "'");
-    String types = String.join(", ", java.util.Collections.nCopies(n, "varchar"));
+    List<String> typeList = new ArrayList<>();
+    for (Object a : args) typeList.add(a instanceof Number ? "bigint" : "varchar");
+    if (typeList.size() != n) throw new IllegalArgumentException(n + " parameters, " + args.size() + " arguments");
+    String types = String.join(", ", typeList);
     return store.read("explaining", c -> {
       try (Statement s = c.createStatement()) {
         s.execute("SET plan_cache_mode = " + planCacheMode);
