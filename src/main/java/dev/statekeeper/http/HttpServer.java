@@ -33,10 +33,16 @@ public final class HttpServer implements AutoCloseable {
   /** How long a request body may stall (no byte arriving) before the request is answered 408. */
   static final java.time.Duration BODY_IDLE_TIMEOUT = java.time.Duration.ofSeconds(10);
   /**
-   * The slowest a request (headers and body) may arrive on average, in bytes per second, checked
-   * as the body is read: a body of the largest size (1 MiB) takes at most 128 s.
+   * The slowest a request body may arrive on average, in bytes per second, after {@link
+   * #BODY_RATE_GRACE}, checked by {@link Requests} as it reads the body: a body of the largest size
+   * (1 MiB) takes at most 2 + 128 s. (Not Jetty's {@code minRequestDataRate}: it counts from the
+   * request's first byte, so a small body read a few milliseconds later — after authentication,
+   * or a pause of a busy machine — looked slower than 8 KiB/s and got a 408.)
    */
   static final long MIN_BODY_RATE = 8 * 1024;
+
+  /** How long a body may take before {@link #MIN_BODY_RATE} applies to it. */
+  static final java.time.Duration BODY_RATE_GRACE = java.time.Duration.ofSeconds(2);
 
   private static final Set<String> KEY_QUERY_PARAMETERS = Set.of("key", "api_key", "apikey", "access_token", "token");
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -72,10 +78,7 @@ public final class HttpServer implements AutoCloseable {
               // A body that stalls or trickles is answered 408 instead of holding a request
               // for the connector's idle timeout (30 s) or longer; idle connections and long
               // polls (nothing being read) are not affected.
-              c.jetty.modifyHttpConfiguration(h -> {
-                h.setIdleTimeout(BODY_IDLE_TIMEOUT.toMillis());
-                h.setMinRequestDataRate(MIN_BODY_RATE);
-              });
+              c.jetty.modifyHttpConfiguration(h -> h.setIdleTimeout(BODY_IDLE_TIMEOUT.toMillis()));
               c.jetty.timeoutStatus = 408;
               c.jetty.modifyServer(server -> {
                 server.setErrorHandler(new ProblemErrorHandler());

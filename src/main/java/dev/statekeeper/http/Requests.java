@@ -47,12 +47,10 @@ public final class Requests {
     }
     byte[] bytes;
     try (InputStream in = ctx.req().getInputStream()) {
-      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+      bytes = readTimely(in, (int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
     } catch (IOException | org.eclipse.jetty.http.BadMessageException e) {
       if (timedOut(e)) {
-        throw new StatekeeperException.RequestTimeout(
-            "the request body did not arrive in time (it may stall at most " + HttpServer.BODY_IDLE_TIMEOUT.toSeconds()
-                + " s and must come at " + HttpServer.MIN_BODY_RATE / 1024 + " KiB/s or faster); nothing was changed");
+        throw bodyTimeout();
       }
       throw new InvalidInput("unreadable_body", "the request body could not be read: " + e.getMessage());
     }
@@ -69,6 +67,37 @@ public final class Requests {
           "send the body as application/json; got " + (contentType == null ? "no Content-Type" : contentType));
     }
     return bytes;
+  }
+
+  /**
+   * Reads up to {@code limit} bytes, refusing a body that trickles: once {@link
+   * HttpServer#BODY_RATE_GRACE} has passed since reading began, the bytes so far must have come at
+   * {@link HttpServer#MIN_BODY_RATE} on average (a stalled read ends by Jetty's idle timeout).
+   */
+  private static byte[] readTimely(InputStream in, int limit) throws IOException {
+    long start = System.nanoTime();
+    long graceNanos = HttpServer.BODY_RATE_GRACE.toNanos();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    int total = 0;
+    while (total < limit) {
+      int n = in.read(buf, 0, Math.min(buf.length, limit - total));
+      if (n < 0) break;
+      out.write(buf, 0, n);
+      total += n;
+      long allowed = graceNanos + total * 1_000_000_000L / HttpServer.MIN_BODY_RATE;
+      if (System.nanoTime() - start > allowed) {
+        throw bodyTimeout();
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static StatekeeperException.RequestTimeout bodyTimeout() {
+    return new StatekeeperException.RequestTimeout(
+        "the request body did not arrive in time (it may stall at most " + HttpServer.BODY_IDLE_TIMEOUT.toSeconds()
+            + " s and, after " + HttpServer.BODY_RATE_GRACE.toSeconds() + " s, must have come at "
+            + HttpServer.MIN_BODY_RATE / 1024 + " KiB/s or faster); nothing was changed");
   }
 
   private static boolean timedOut(Throwable e) {
