@@ -37,10 +37,15 @@ public final class Audit implements Capability {
   public void routes(Routes routes) {
     routes.get("/v1/audit", ctx -> {
       Integer limit = Query.integer(ctx, "limit");
-      List<AuditLog.Entry> items = list(Requests.caller(ctx), Query.longValue(ctx, "before_id"), limit);
+      int n = limit == null ? 100 : limit;
+      Caller caller = Requests.caller(ctx);
+      Long before = Query.longValue(ctx, "before_id");
+      List<AuditLog.Entry> items = list(caller, before, limit);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("items", items);
-      body.put("next_before_id", items.size() == (limit == null ? 100 : limit) ? items.get(items.size() - 1).id() : null);
+      // a next page only when a record is there before the last of this one
+      boolean more = items.size() == n && !list(caller, items.get(n - 1).id(), 1).isEmpty();
+      body.put("next_before_id", more ? items.get(n - 1).id() : null);
       Requests.json(ctx, 200, body);
     }, "limit", "before_id");
   }

@@ -349,6 +349,9 @@ public final class Memory implements Capability, AutoCloseable {
     if (version < 1) {
       throw new InvalidInput("invalid_version", "version must be 1 or more; got " + version);
     }
+    if (repository.expired(caller.tenant(), namespace, key)) {
+      throw notFound(namespace, key); // an expired entry is gone, its history with it
+    }
     return repository
         .version(caller.tenant(), namespace, key, version)
         .orElseThrow(
@@ -372,7 +375,7 @@ public final class Memory implements Capability, AutoCloseable {
     int n = MemoryInput.limit(limit, MemoryInput.DEFAULT_LIST_LIMIT, MemoryInput.MAX_LIST_LIMIT);
     long after = MemoryInput.decodeHistoryCursor(cursor);
     List<MemoryEntry> rows = repository.history(caller.tenant(), namespace, key, after, n + 1);
-    if (rows.isEmpty() && after == 0) {
+    if ((rows.isEmpty() && after == 0) || repository.expired(caller.tenant(), namespace, key)) {
       throw notFound(namespace, key); // the current version is never removed, so an entry has one
     }
     return page(rows, n, MemoryInput::historyCursor);

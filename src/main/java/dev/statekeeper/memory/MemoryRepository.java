@@ -406,10 +406,19 @@ final class MemoryRepository {
 
   /** Whether the entry has a row at all (live, a tombstone or expired). */
   boolean exists(String tenant, String namespace, String key) {
+    return one(sql.exists(), tenant, namespace, key);
+  }
+
+  /** Whether the entry has expired: its versions read as absent too, until the sweeper purges them. */
+  boolean expired(String tenant, String namespace, String key) {
+    return one(sql.hasExpired(), tenant, namespace, key);
+  }
+
+  private boolean one(String statement, String tenant, String namespace, String key) {
     return store.read(
         "reading memory " + namespace + "/" + key,
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.exists())) {
+          try (PreparedStatement ps = c.prepareStatement(statement)) {
             SqlArgs.bind(ps, d, tenant, namespace, key);
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next();

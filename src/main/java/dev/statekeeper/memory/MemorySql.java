@@ -90,6 +90,11 @@ interface MemorySql {
     return "SELECT 1 FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?";
   }
 
+  /** tenant, namespace, key: a row when the entry has expired (and the sweeper has not purged it yet) */
+  default String hasExpired() {
+    return "SELECT 1 FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ? AND expires_at <= sk_now()";
+  }
+
   /** tenant, namespace, key, version */
   default String version() {
     return "SELECT " + VERSION_COLUMNS + " FROM memory_versions WHERE tenant = ? AND namespace = ? AND key = ? AND version = ?";

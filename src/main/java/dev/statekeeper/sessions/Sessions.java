@@ -169,11 +169,12 @@ public final class Sessions implements Capability, AutoCloseable {
     long before = SessionInput.beforeSeq(beforeSeq);
     boolean newestFirst = SessionInput.newestFirst(order);
     int n = SessionInput.limit(limit);
-    List<SessionEvent> rows = repository.events(caller.tenant(), id, after, before, newestFirst, n);
+    List<SessionEvent> rows = repository.events(caller.tenant(), id, after, before, newestFirst, n + 1);
     if (rows.isEmpty() && repository.get(caller.tenant(), id).isEmpty()) {
       throw notFound(id);
     }
-    Long last = rows.size() == n ? rows.get(n - 1).seq() : null;
+    Long last = rows.size() > n ? rows.get(n - 1).seq() : null; // one more was there: a next page exists
+    rows = rows.size() > n ? rows.subList(0, n) : rows;
     return newestFirst ? new EventPage(rows, null, last) : new EventPage(rows, last, null);
   }
 
@@ -236,8 +237,10 @@ public final class Sessions implements Capability, AutoCloseable {
     SessionRepository.Position after = SessionInput.position(q.cursor());
     Authorizer.Readable readable = authz.readable(caller, "session");
     List<Session> rows =
-        repository.newest(caller.tenant(), readable.all() ? null : readable.names(), agent, user, status, after, n);
-    return new SessionPage(rows, rows.size() == n ? SessionInput.cursor(rows.get(n - 1)) : null);
+        repository.newest(caller.tenant(), readable.all() ? null : readable.names(), agent, user, status, after, n + 1);
+    return rows.size() > n
+        ? new SessionPage(rows.subList(0, n), SessionInput.cursor(rows.get(n - 1)))
+        : new SessionPage(rows, null);
   }
 
   /**

@@ -144,9 +144,14 @@ interface OpsHttpTests extends HttpSuite {
   default void health_withAnAdminKey_showsEveryBuiltInCheck() {
     JsonNode h = assertJson(admin().get("/health"), 200);
     assertThat(h.get("checks").has("database")).isTrue();
-    for (String check : new String[] {"database", "pool", "disk", "lease_reaper"}) {
+    for (String check : new String[] {"database", "disk", "lease_reaper"}) {
       assertThat(h.at("/checks/" + check + "/status").asText()).as(check).isEqualTo("UP");
     }
+    // the pool is read at one instant, while the other checks (and background jobs) hold
+    // connections of a test-sized pool: busy may cross its threshold (BuiltInChecks.pool), which
+    // made this test fail now and then under load
+    assertThat(h.at("/checks/pool/status").asText()).isIn("UP", "DEGRADED");
+    assertThat(h.at("/checks/pool/max").asInt()).isPositive();
     assertThat(h.at("/checks/database/latency_ms").isNumber()).isTrue();
     assertThat(h.at("/checks/disk/free_percent").asDouble()).isPositive();
   }

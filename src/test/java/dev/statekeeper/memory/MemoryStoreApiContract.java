@@ -379,6 +379,10 @@ abstract class MemoryStoreApiContract {
     assertThat(memory.search(me, new SearchRequest("sailing", null, null, "semantic", 10))).extracting(SearchHit::key).containsExactly("long");
     assertThat(memory.namespaces(me, null, null, null, null, null)).containsExactly("t");
     assertProblem(() -> memory.delete(me, "t", "short", Precondition.NONE), StatekeeperException.NotFound.class, "memory_not_found");
+    // its versions too, before the sweeper has removed them
+    assertProblem(() -> memory.get(me, "t", "short", 1L), StatekeeperException.NotFound.class, "memory_not_found");
+    assertProblem(() -> memory.history(me, "t", "short", null, null), StatekeeperException.NotFound.class, "memory_not_found");
+    assertThat(memory.history(me, "t", "long", null, null).items()).hasSize(1);
 
     assertThat(memory.sweepExpiredNow()).isGreaterThanOrEqualTo(1);
     assertThat(rows("memory_entries")).isEqualTo(1);

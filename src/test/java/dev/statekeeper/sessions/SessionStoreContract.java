@@ -395,12 +395,11 @@ abstract class SessionStoreContract extends EmbeddedSuite {
         .containsExactly("l03");
     assertThat(sessions.list(me, new SessionQuery("coder", null, "active", 5, null)).items()).extracting(Session::id)
         .containsExactly("l23", "l21", "l19", "l17", "l15");
-    // a page ends exactly at the end: the next one is empty and has no cursor
+    // a page that ends exactly at the last session says so: no cursor to an empty page
     SessionPage all = sessions.list(me, SessionQuery.newest().withLimit(25));
-    assertThat(all.nextCursor()).isNotNull();
-    SessionPage after = sessions.list(me, SessionQuery.newest().withLimit(25).withCursor(all.nextCursor()));
-    assertThat(after.items()).isEmpty();
-    assertThat(after.nextCursor()).isNull();
+    assertThat(all.items()).hasSize(25);
+    assertThat(all.nextCursor()).isNull();
+    assertThat(sessions.list(me, SessionQuery.newest().withLimit(24)).nextCursor()).isNotNull();
   }
 
   @Test
@@ -510,6 +509,9 @@ abstract class SessionStoreContract extends EmbeddedSuite {
     assertThat(sessions.events(me, "long", 5L, 9L, "asc", null).items()).extracting(SessionEvent::seq).containsExactly(6L, 7L, 8L);
     assertThat(sessions.events(me, "long", 5L, 9L, "desc", null).items()).extracting(SessionEvent::seq).containsExactly(8L, 7L, 6L);
     assertThat(sessions.events(me, "long", null, 1L, "desc", null).items()).isEmpty();
+    EventPage oldest = sessions.events(me, "long", null, 3L, "desc", 2);
+    assertThat(oldest.items()).extracting(SessionEvent::seq).containsExactly(2L, 1L);
+    assertThat(oldest.nextBeforeSeq()).as("seq 1 is the first: no page after it").isNull();
     assertThat(sessions.events(me, "long", null, null, null, 3).items()).extracting(SessionEvent::seq).containsExactly(1L, 2L, 3L);
 
     assertProblem(() -> sessions.events(me, "long", null, 0L, "desc", null), StatekeeperException.InvalidInput.class, "invalid_before_seq");
