@@ -253,6 +253,7 @@ class Transport:
                 return self._send_once(method, target, data, all_headers, wait, accept_statuses)
             except errors.StatekeeperError as e:
                 retry_number += 1
+                e.attempts = retry_number
                 if retry_number >= policy.attempts or not _may_resend(e, safe):
                     raise
                 if e.retry_after is not None and e.retry_after > policy.max_retry_after:
@@ -294,6 +295,8 @@ def _may_resend(e: errors.StatekeeperError, safe: bool) -> bool:
 def _query_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, (Mapping, list, tuple)):
+        return dumps(v).decode("utf-8")  # a JSON parameter (the memory listing's filter)
     return str(v)
 
 

@@ -13,21 +13,29 @@ answer comes back as the matching error (``InvalidInput`` with ``code`` ``invali
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union, cast
 
 from . import errors
 from ._transport import NO_BODY, NO_RETRY, RetryPolicy, Transport, quote_segment
 from .types import (
-    Alerts, ApiKey, Backup, Decision, Document, DocumentHit, Grant, Health, MemoryEntry, MemoryHit,
-    MemoryPage, NewApiKey, OpsSummary, Session, SessionEvent, SessionEventPage, Task, TaskEvent,
-    TaskPage, TaskStats,
+    Alerts, ApiKey, AuditPage, AuditRecord, Backup, Decision, Document, DocumentHit, Grant, Health,
+    MemoryBatchDelete, MemoryBatchPut, MemoryBatchResult, MemoryEntry, MemoryFilter, MemoryHit,
+    MemoryPage, MemoryPurge, NewApiKey, OpsSummary, Session, SessionDeleted, SessionEvent,
+    SessionEventPage, SessionPage, Task, TaskEvent, TaskPage, TaskStats,
 )
 
 __all__ = ["Client", "Tasks", "Sessions", "Memory", "Documents", "Access", "Keys", "Admin", "Ops"]
 
 TaskRef = Union[str, Mapping[str, Any]]
 """A task id, or a task dict (as ``claim`` or ``get`` return it)."""
+
+SessionRef = Union[str, Mapping[str, Any]]
+"""A session id, or a session dict (as ``create`` or ``get`` return it)."""
+
+Filter = Union[MemoryFilter, Mapping[str, Any], str]
+"""A memory filter: a dict (sent as JSON) or its JSON text."""
 
 _RAISE: Any = object()
 
@@ -52,6 +60,10 @@ def _if_match(value: Union[int, str, None]) -> Optional[str]:
 def _body(**fields: Any) -> Dict[str, Any]:
     """The fields that have a value (None means: leave it to the server's default)."""
     return {k: v for k, v in fields.items() if v is not None}
+
+
+def _is_version(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 class Client:
@@ -282,32 +294,71 @@ class Sessions:
         A taken id raises :class:`~statekeeper.errors.AlreadyExists`."""
         return cast(Session, self._c._call("POST", "/v1/sessions", body=_body(id=id, **fields)).body)
 
-    def get(self, session: Union[str, Mapping[str, Any]]) -> Session:
+    def get(self, session: SessionRef) -> Session:
         return cast(Session, self._c._get(self._path(session)))
 
-    def append(self, session: Union[str, Mapping[str, Any]], type: str, data: Any = None) -> SessionEvent:
+    def list(self, *, agent: Optional[str] = None, user: Optional[str] = None, status: Optional[str] = None,
+             limit: Optional[int] = None, cursor: Optional[str] = None) -> SessionPage:
+        """One page of the sessions the key may read (an admin key: all of the tenant's), newest
+        created first, filtered by ``agent``, ``user`` and ``status`` (active | terminated):
+        ``{"items": [...], "next_cursor": ...}``."""
+        return cast(SessionPage, self._c._get("/v1/sessions", agent=agent, user=user, status=status, limit=limit,
+                                              cursor=cursor))
+
+    def iter(self, *, agent: Optional[str] = None, user: Optional[str] = None, status: Optional[str] = None,
+             page_size: Optional[int] = None) -> Iterator[Session]:
+        """Every session that matches, newest created first, page after page."""
+        return _pages(lambda cursor: self.list(agent=agent, user=user, status=status, limit=page_size,
+                                               cursor=cursor), "next_cursor", "cursor", None)
+
+    def delete(self, session: SessionRef) -> SessionDeleted:
+        """Removes the session for good, with its state, every event and the grants on it:
+        ``{"id", "deleted": true, "events": <how many were removed>}``. For the session's owner
+        or an admin key; the server records it in the audit log (``session.delete``).
+
+        Not resent after a 503, 502, 504 or a lost answer (only after 408, 429 or a refused
+        connection): the first try may have removed it, and a resend would then remove a
+        session created anew under the same id, or answer 404. When unsure, look for the
+        ``session.delete`` record of ``session:<id>`` in ``client.admin.audit()``: there is one
+        exactly when the removal happened.
+        """
+        return cast(SessionDeleted, self._c._call("DELETE", self._path(session)).body)
+
+    def append(self, session: SessionRef, type: str, data: Any = None) -> SessionEvent:
         """Appends one event and returns it with its ``seq``. Not resent on a 503 (it could
         be appended twice)."""
         items = self._c._call("POST", self._path(session) + "/events", body=_body(type=type, data=data)).body["items"]
         return cast(SessionEvent, items[0])
 
-    def append_many(self, session: Union[str, Mapping[str, Any]],
-                    events: Iterable[Mapping[str, Any]]) -> List[SessionEvent]:
+    def append_many(self, session: SessionRef, events: Iterable[Mapping[str, Any]]) -> List[SessionEvent]:
         """Appends 1 to 1,000 events ``{"type", "data"}`` with consecutive ``seq``, all or nothing."""
         return cast(List[SessionEvent], self._c._call("POST", self._path(session) + "/events",
                                                       body={"events": [dict(e) for e in events]}).body["items"])
 
-    def events(self, session: Union[str, Mapping[str, Any]], *, after_seq: Optional[int] = None,
-               limit: Optional[int] = None) -> SessionEventPage:
-        """One page: ``{"items": [...], "next_after_seq": ...}`` (None at the end)."""
-        return cast(SessionEventPage, self._c._get(self._path(session) + "/events", after_seq=after_seq, limit=limit))
+    def events(self, session: SessionRef, *, after_seq: Optional[int] = None, before_seq: Optional[int] = None,
+               order: Optional[str] = None, limit: Optional[int] = None) -> SessionEventPage:
+        """One page of the events with ``after_seq < seq < before_seq`` (either bound may be
+        left out), oldest first, or newest first with ``order="desc"`` (the latest events of a
+        long log, without reading the rest): ``{"items", "next_after_seq", "next_before_seq"}``.
+        Oldest first, ``next_after_seq`` is the ``after_seq`` of the next page; newest first,
+        ``next_before_seq`` is its ``before_seq``; None at the end (the other is always None).
+        """
+        return cast(SessionEventPage, self._c._get(self._path(session) + "/events", after_seq=after_seq,
+                                                   before_seq=before_seq, order=order, limit=limit))
 
-    def iter_events(self, session: Union[str, Mapping[str, Any]], *, after_seq: int = 0,
-                    page_size: Optional[int] = None) -> Iterator[SessionEvent]:
-        return _pages(lambda after_seq: self.events(session, after_seq=after_seq, limit=page_size),
+    def iter_events(self, session: SessionRef, *, after_seq: int = 0, before_seq: Optional[int] = None,
+                    order: str = "asc", page_size: Optional[int] = None) -> Iterator[SessionEvent]:
+        """Every event with ``after_seq < seq < before_seq``, page after page: oldest first, or
+        newest first with ``order="desc"`` (stop whenever you have read far enough back)."""
+        if order == "desc":
+            return _pages(lambda before_seq: self.events(session, after_seq=after_seq or None, before_seq=before_seq,
+                                                         order="desc", limit=page_size),
+                          "next_before_seq", "before_seq", before_seq)
+        return _pages(lambda after_seq: self.events(session, after_seq=after_seq, before_seq=before_seq,
+                                                    order=None if order == "asc" else order, limit=page_size),
                       "next_after_seq", "after_seq", after_seq)
 
-    def set_state(self, session: Union[str, Mapping[str, Any]], state: Mapping[str, Any], *,
+    def set_state(self, session: SessionRef, state: Mapping[str, Any], *,
                   if_match: Union[int, str, None] = None) -> Session:
         """Replaces the state (``If-Match`` required: the version of ``session`` when it is a
         dict, unless ``if_match`` is given). A stale version raises PreconditionFailed."""
@@ -316,37 +367,50 @@ class Sessions:
         return cast(Session, self._c._call("PUT", self._path(session) + "/state", body={"state": state},
                                            headers={"If-Match": _if_match(version)}).body)  # type: ignore[dict-item]
 
-    def terminate(self, session: Union[str, Mapping[str, Any]]) -> Session:
+    def terminate(self, session: SessionRef) -> Session:
         return cast(Session, self._c._call("POST", self._path(session) + "/terminate").body)
 
     @staticmethod
-    def _path(session: Union[str, Mapping[str, Any]]) -> str:
+    def _path(session: SessionRef) -> str:
         return "/v1/sessions/" + quote_segment(_id(session))
 
 
 class Memory:
-    """``/v1/memory``: versioned entries under a namespace and a key, with search."""
+    """``/v1/memory``: versioned entries under a namespace and a key, with listing, batches,
+    search, expiry (TTL) and purge."""
 
     def __init__(self, client: Client) -> None:
         self._c = client
 
-    def put(self, namespace: str, key: str, value: Any, *, if_match: Union[int, str, None] = None,
-            if_none_match: Optional[str] = None, **fields: Any) -> MemoryEntry:
+    def put(self, namespace: str, key: str, value: Any, *, ttl_seconds: Optional[int] = None,
+            if_match: Union[int, str, None] = None, if_none_match: Optional[str] = None,
+            **fields: Any) -> MemoryEntry:
         """Writes a new version of the entry; ``fields`` are ``type``, ``text`` and ``metadata``.
 
-        ``if_match`` (a version, or ``"*"``: some live entry) and ``if_none_match="*"`` (only
-        if none exists) make it a compare-and-set; a failed one raises PreconditionFailed.
-        A put is not resent on a 503: it could write two versions.
+        Each write replaces the whole entry. ``ttl_seconds`` (1 to ten years) makes it expire
+        that long after this write (``expires_at`` says when); a put without it makes the
+        entry permanent again. ``if_match`` (a version, or ``"*"``: some live entry) and
+        ``if_none_match="*"`` (only if none exists) make it a compare-and-set; a failed one
+        raises PreconditionFailed. A put is not resent on a 503: it could write two versions.
         """
         headers = {"If-Match": _if_match(if_match), "If-None-Match": if_none_match}
-        return cast(MemoryEntry, self._c._call("PUT", self._path(namespace, key), body=_body(value=value, **fields),
+        body = _body(value=value, ttl_seconds=ttl_seconds, **fields)
+        return cast(MemoryEntry, self._c._call("PUT", self._path(namespace, key), body=body,
                                                headers=headers).body)  # type: ignore[arg-type]
 
-    def get(self, namespace: str, key: str, version: Optional[int] = None, *, default: Any = _RAISE) -> MemoryEntry:
-        """The current version (or ``version``). A missing entry raises NotFound, or returns
-        ``default`` when one is given."""
+    def get(self, namespace: str, key: str, version: Optional[int] = None, *, refresh_ttl: bool = False,
+            default: Any = _RAISE) -> MemoryEntry:
+        """The current version (or ``version``). A missing or expired entry raises NotFound, or
+        returns ``default`` when one is given.
+
+        ``refresh_ttl=True`` first moves ``expires_at`` to now + ``ttl_seconds`` (the entry's
+        version stays; not with ``version``). That is a write: reader keys get 403
+        ``read_only_key``. It is still resent when safe, as a repeat only sets the expiry again
+        from a moment later.
+        """
         try:
-            return cast(MemoryEntry, self._c._get(self._path(namespace, key), version=version))
+            return cast(MemoryEntry, self._c._get(self._path(namespace, key), version=version,
+                                                  refresh_ttl=True if refresh_ttl else None))
         except errors.NotFound as e:
             if default is _RAISE or e.code != "memory_not_found":
                 raise
@@ -362,25 +426,116 @@ class Memory:
                       "next_cursor", "cursor", None)
 
     def delete(self, namespace: str, key: str, *, if_match: Union[int, str, None] = None) -> MemoryEntry:
-        """Writes a tombstone version and returns it (``deleted: true``)."""
+        """Writes a tombstone version and returns it (``deleted: true``); the history stays.
+        See :meth:`purge` to remove an entry for good."""
         return cast(MemoryEntry, self._c._call("DELETE", self._path(namespace, key),
                                                headers={"If-Match": _if_match(if_match)}).body)  # type: ignore[dict-item]
 
-    def list(self, prefix: Optional[str] = None, *, type: Optional[str] = None, limit: Optional[int] = None,
+    def list(self, prefix: Optional[str] = None, *, namespace: Optional[str] = None, type: Optional[str] = None,
+             order: Optional[str] = None, start_after: Optional[str] = None, end_before: Optional[str] = None,
+             filter: Optional[Filter] = None, limit: Optional[int] = None,
              cursor: Optional[str] = None) -> MemoryPage:
-        """Live entries of ``prefix`` and below (whole segments), in (namespace, key) order."""
-        return cast(MemoryPage, self._c._get("/v1/memory", prefix=prefix, type=type, limit=limit, cursor=cursor))
+        """One page of live entries: those of ``prefix`` and below (whole segments), or of
+        exactly one ``namespace`` (not both), in (namespace, key) order, or its reverse with
+        ``order="desc"``. ``start_after`` and ``end_before`` bound the keys (exclusive);
+        ``filter`` (a :class:`~statekeeper.types.MemoryFilter` dict, or its JSON text) keeps
+        the entries whose ``metadata`` and ``value`` fields match.
 
-    def iter(self, prefix: Optional[str] = None, *, type: Optional[str] = None,
-             page_size: Optional[int] = None) -> Iterator[MemoryEntry]:
-        return _pages(lambda cursor: self.list(prefix, type=type, limit=page_size, cursor=cursor),
-                      "next_cursor", "cursor", None)
+        ``list(namespace=ns, order="desc", limit=1)`` is the newest checkpoint of a thread;
+        add ``end_before=key`` for the ones before it.
+        """
+        return cast(MemoryPage, self._c._get("/v1/memory", prefix=prefix, namespace=namespace, type=type, order=order,
+                                             start_after=start_after, end_before=end_before, filter=filter,
+                                             limit=limit, cursor=cursor))
 
-    def search(self, query: str, **fields: Any) -> List[MemoryHit]:
-        """Best hits first; ``fields``: ``prefix``, ``type``, ``mode`` (keyword | semantic |
-        hybrid) and ``limit``. A search changes nothing, so it is resent when safe."""
-        return cast(List[MemoryHit], self._c._call("POST", "/v1/memory/search", body=_body(query=query, **fields),
-                                                   safe=True).body["items"])
+    def iter(self, prefix: Optional[str] = None, *, namespace: Optional[str] = None, type: Optional[str] = None,
+             order: Optional[str] = None, start_after: Optional[str] = None, end_before: Optional[str] = None,
+             filter: Optional[Filter] = None, page_size: Optional[int] = None) -> Iterator[MemoryEntry]:
+        """Every entry :meth:`list` would show, page after page, in the same order."""
+        return _pages(lambda cursor: self.list(prefix, namespace=namespace, type=type, order=order,
+                                               start_after=start_after, end_before=end_before, filter=filter,
+                                               limit=page_size, cursor=cursor), "next_cursor", "cursor", None)
+
+    def batch(self, ops: Iterable[Mapping[str, Any]]) -> List[MemoryBatchResult]:
+        """Applies 1 to 500 puts and deletes in one transaction, all or nothing, and returns
+        what each did, in the order sent: ``[{"op", "namespace", "key", "entry", "created"}]``
+        (``entry`` is None for a delete of an entry that did not exist).
+
+        Each op is a dict as :meth:`put_op` and :meth:`delete_op` make them; None values are
+        left out. ``if_version: N`` applies an op only if N is the current version,
+        ``if_absent: True`` only if no live entry exists. One failed precondition raises
+        PreconditionFailed with ``op_index`` (the op, from 0) and writes nothing; an invalid op
+        raises InvalidInput, also writing nothing.
+
+        Resending: after a 408, 429 or refused connection always (the server did not run it).
+        After a 503, 502, 504 or a lost answer only when every op carries ``if_version``: a
+        batch that was applied can never apply again, since each of its versions has moved on.
+        Then, though, a PreconditionFailed with ``attempts > 1`` may mean the first try was
+        applied: read the entries back. Any other batch is not resent (its puts would write
+        another version, its ``if_absent`` puts and plain deletes could undo a change someone
+        made in between); the error is raised.
+        """
+        body_ops = [{k: v for k, v in op.items() if v is not None} for op in ops]
+        safe = bool(body_ops) and all(_is_version(op.get("if_version")) for op in body_ops)
+        return cast(List[MemoryBatchResult], self._c._call("POST", "/v1/memory/batch", body={"ops": body_ops},
+                                                           safe=safe).body["items"])
+
+    @staticmethod
+    def put_op(namespace: str, key: str, value: Any, *, type: Optional[str] = None, text: Optional[str] = None,
+               metadata: Optional[Mapping[str, Any]] = None, ttl_seconds: Optional[int] = None,
+               if_version: Optional[int] = None, if_absent: Optional[bool] = None) -> MemoryBatchPut:
+        """A put for :meth:`batch`."""
+        return cast(MemoryBatchPut, _body(op="put", namespace=namespace, key=key, value=value, type=type, text=text,
+                                          metadata=metadata, ttl_seconds=ttl_seconds, if_version=if_version,
+                                          if_absent=if_absent))
+
+    @staticmethod
+    def delete_op(namespace: str, key: str, *, if_version: Optional[int] = None) -> MemoryBatchDelete:
+        """A delete for :meth:`batch` (a tombstone, as :meth:`delete` writes)."""
+        return cast(MemoryBatchDelete, _body(op="delete", namespace=namespace, key=key, if_version=if_version))
+
+    def namespaces(self, prefix: Optional[str] = None, *, suffix: Optional[str] = None,
+                   max_depth: Optional[int] = None, limit: Optional[int] = None,
+                   offset: Optional[int] = None) -> List[str]:
+        """The namespaces holding live entries the key may read, in order: within ``prefix``
+        (whole segments), ending with the segments of ``suffix``, cut to their first
+        ``max_depth`` segments and then listed once. ``limit`` (≤ 1,000, default 100) and
+        ``offset`` (≤ 10,000) page through them."""
+        return cast(List[str], self._c._get("/v1/memory/namespaces", prefix=prefix, suffix=suffix,
+                                            max_depth=max_depth, limit=limit, offset=offset)["items"])
+
+    def search(self, query: Optional[str] = None, *, prefix: Optional[str] = None, type: Optional[str] = None,
+               mode: Optional[str] = None, filter: Optional[Filter] = None, limit: Optional[int] = None,
+               offset: Optional[int] = None, **fields: Any) -> List[MemoryHit]:
+        """Best hits first among the live entries with ``text``, within ``prefix``, ``type``
+        and ``filter``; ``mode`` is keyword | semantic | hybrid (the default), ``limit`` ≤ 100
+        (default 10), ``offset`` ≤ 10,000. Without a ``query`` (or a blank one): the entries
+        passing the other conditions, with or without text, most recently updated first, with
+        ``score`` None. A search changes nothing, so it is resent when safe."""
+        if isinstance(filter, str):
+            filter = cast(Filter, json.loads(filter))
+        body = _body(query=query, prefix=prefix, type=type, mode=mode, filter=filter, limit=limit, offset=offset,
+                     **fields)
+        return cast(List[MemoryHit], self._c._call("POST", "/v1/memory/search", body=body, safe=True).body["items"])
+
+    def purge(self, namespace: str, key: str) -> MemoryPurge:
+        """Removes one entry for good (admin keys): every version, its vector and queued
+        embedding work: ``{"target", "entries", "versions", "vectors", "queued"}``. An entry
+        never written (or already purged) raises NotFound. Recorded in the audit log.
+
+        Not resent after a 503, 502, 504 or a lost answer (only after 408, 429 or a refused
+        connection): the first try may have purged it, and a resend would then answer 404, or
+        purge an entry written in between. When unsure, look for the ``memory.purge`` record
+        of ``memory:<namespace>/<key>`` in ``client.admin.audit()``.
+        """
+        return cast(MemoryPurge, self._c._call("DELETE", self._path(namespace, key), query={"purge": True}).body)
+
+    def purge_prefix(self, prefix: str) -> MemoryPurge:
+        """Removes the subtree ``prefix`` (whole segments) for good (admin keys): every entry
+        and version, the vectors, queued embedding work and the grants on it and below it. A
+        subtree with nothing in it answers zeros. Recorded in the audit log (when it removed
+        something). Not resent after a 503, 502, 504 or a lost answer, as :meth:`purge`."""
+        return cast(MemoryPurge, self._c._call("DELETE", "/v1/memory", query={"prefix": prefix, "purge": True}).body)
 
     @staticmethod
     def _path(namespace: str, key: str) -> str:
@@ -473,7 +628,7 @@ class Keys:
 
 
 class Admin:
-    """``/v1/admin``: operations on the whole store (root keys)."""
+    """``/v1/admin`` (root keys) and the audit log ``/v1/audit`` (admin and root keys)."""
 
     def __init__(self, client: Client) -> None:
         self._c = client
@@ -481,6 +636,18 @@ class Admin:
     def backup(self) -> Backup:
         """Takes a backup now into the server's backup directory."""
         return cast(Backup, self._c._call("POST", "/v1/admin/backups").body)
+
+    def audit(self, *, before_id: Optional[int] = None, limit: Optional[int] = None) -> AuditPage:
+        """One page of the audit log of the key's tenant, newest first: what was removed for
+        good (``memory.purge``, ``session.delete``), by whom and how much:
+        ``{"items": [{"id", "at", "actor", "action", "target", "detail"}], "next_before_id"}``.
+        Other keys than admin and root get 403 ``admin_required``."""
+        return cast(AuditPage, self._c._get("/v1/audit", before_id=before_id, limit=limit))
+
+    def iter_audit(self, *, before_id: Optional[int] = None, page_size: Optional[int] = None) -> Iterator[AuditRecord]:
+        """Every record older than ``before_id`` (all without it), newest first, page after page."""
+        return _pages(lambda before_id: self.audit(before_id=before_id, limit=page_size),
+                      "next_before_id", "before_id", before_id)
 
 
 class Ops:

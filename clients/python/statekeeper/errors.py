@@ -5,7 +5,9 @@ Every error the server sends is ``application/problem+json`` with a stable ``cod
 :class:`StatekeeperError` subclass chosen by that code, or else by the HTTP status, so that
 ``except statekeeper.NotFound`` and ``except statekeeper.LeaseNotHeld`` read as what they
 mean. ``.status``, ``.code`` and ``.detail`` are always there; ``.problem`` holds the whole
-problem document (``current_version`` of a 412, ``retry_after_seconds`` of a 429, ...).
+problem document (``current_version`` of a 412, ``retry_after_seconds`` of a 429, ...), and
+``.attempts`` how many times the client sent the request before giving up (more than 1 when it
+was resent, see the README, "Retries").
 """
 
 from __future__ import annotations
@@ -44,8 +46,12 @@ class StatekeeperError(Exception):
     ``status`` is the HTTP status (``None`` when no answer came, see
     :class:`ConnectionFailed`); ``code`` the problem's stable code; ``detail`` the text for
     people; ``problem`` the whole problem document; ``retry_after`` the seconds of a
-    ``Retry-After`` header, when the answer had one.
+    ``Retry-After`` header, when the answer had one; ``attempts`` how many times the request
+    was sent (1 unless the client resent it: then this error is the answer to the last try,
+    and an earlier try may have been applied although its answer was lost).
     """
+
+    attempts: int
 
     def __init__(
         self,
@@ -63,6 +69,7 @@ class StatekeeperError(Exception):
         self.problem: Dict[str, Any] = dict(problem or {})
         self.retry_after = retry_after
         self.request_id = request_id
+        self.attempts = 1
 
 
 class InvalidInput(StatekeeperError):
@@ -121,13 +128,20 @@ class SessionTerminated(Conflict):
 class PreconditionFailed(StatekeeperError):
     """412 ``version_mismatch``: an ``If-Match`` (or ``If-None-Match: *``) did not hold.
 
-    ``current_version`` is the version now stored (0 when no live memory entry exists).
+    ``current_version`` is the version now stored (0 when no live memory entry exists). In a
+    memory batch, ``op_index`` is the index (from 0) of the op whose ``if_version`` or
+    ``if_absent`` failed, and nothing of the batch was written; it is None elsewhere.
     """
 
     @property
     def current_version(self) -> Optional[int]:
         v = self.problem.get("current_version")
-        return v if isinstance(v, int) else None
+        return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+    @property
+    def op_index(self) -> Optional[int]:
+        v = self.problem.get("op_index")
+        return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
 class PayloadTooLarge(StatekeeperError):

@@ -6,15 +6,17 @@ it is ``None`` when it has no value. Times are RFC 3339 strings in UTC.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, TypedDict
+from typing import Any, Dict, List, Optional, TypedDict, Union
 
 JSON = Any
 """Any JSON value: dict, list, str, int, float, bool or None."""
 
 __all__ = [
-    "JSON", "Task", "TaskEvent", "TaskStats", "TaskPage", "Session", "SessionEvent", "SessionEventPage",
-    "MemoryEntry", "MemoryPage", "MemoryHit", "Document", "DocumentHit", "Grant", "Decision",
-    "ApiKey", "NewApiKey", "Backup", "Health", "Alerts", "OpsSummary",
+    "JSON", "Task", "TaskEvent", "TaskStats", "TaskPage", "Session", "SessionPage", "SessionDeleted",
+    "SessionEvent", "SessionEventPage", "MemoryEntry", "MemoryPage", "MemoryHit", "MemoryFilter",
+    "MemoryBatchPut", "MemoryBatchDelete", "MemoryBatchOp", "MemoryBatchResult", "MemoryPurge",
+    "Document", "DocumentHit", "Grant", "Decision", "ApiKey", "NewApiKey", "Backup", "AuditRecord",
+    "AuditPage", "Health", "Alerts", "OpsSummary",
 ]
 
 
@@ -74,6 +76,17 @@ class Session(TypedDict):
     updated_at: str
 
 
+class SessionPage(TypedDict):
+    items: List[Session]  # newest created first
+    next_cursor: Optional[str]
+
+
+class SessionDeleted(TypedDict):
+    id: str
+    deleted: bool  # always True
+    events: int  # how many events were removed
+
+
 class SessionEvent(TypedDict):
     seq: int
     type: str
@@ -83,7 +96,8 @@ class SessionEvent(TypedDict):
 
 class SessionEventPage(TypedDict):
     items: List[SessionEvent]
-    next_after_seq: Optional[int]
+    next_after_seq: Optional[int]  # oldest first: the after_seq of the next page (None with order=desc)
+    next_before_seq: Optional[int]  # newest first: the before_seq of the next page (None with order=asc)
 
 
 class MemoryEntry(TypedDict):
@@ -91,13 +105,15 @@ class MemoryEntry(TypedDict):
     key: str
     version: int
     type: str  # semantic | episodic | procedural
-    value: JSON
+    value: JSON  # None only in a tombstone
     text: Optional[str]
-    metadata: Dict[str, Any]
+    metadata: Optional[Dict[str, Any]]  # None only in a tombstone
     deleted: bool
     created_at: str
     updated_at: str
     written_by: Optional[str]
+    ttl_seconds: Optional[int]  # None: the entry never expires
+    expires_at: Optional[str]  # None: the entry never expires
 
 
 class MemoryPage(TypedDict):
@@ -106,17 +122,79 @@ class MemoryPage(TypedDict):
 
 
 class MemoryHit(TypedDict):
+    """A search hit: the entry's current version (without ``deleted`` and ``ttl_seconds``)."""
+
     namespace: str
     key: str
     version: int
     type: str
     value: JSON
     text: Optional[str]
-    metadata: Dict[str, Any]
+    metadata: Optional[Dict[str, Any]]
     created_at: str
     updated_at: str
     written_by: Optional[str]
-    score: float
+    expires_at: Optional[str]
+    score: Optional[float]  # None for a search without a query
+
+
+class MemoryFilter(TypedDict, total=False):
+    """Conditions over fields of ``metadata`` and ``value``: ``{"metadata": {"source": "loop",
+    "step": {"$gte": 2}}, "value": {"kind": {"$in": ["a", "b"]}}}``. A plain value means
+    ``$eq``; the operators are ``$eq $ne $gt $gte $lt $lte $in``; dotted names reach nested
+    fields (``"run.attempt"``)."""
+
+    metadata: Dict[str, Any]
+    value: Dict[str, Any]
+
+
+class _MemoryBatchPutRequired(TypedDict):
+    op: str  # "put"
+    namespace: str
+    key: str
+    value: JSON
+
+
+class MemoryBatchPut(_MemoryBatchPutRequired, total=False):
+    """A put of a memory batch (:meth:`statekeeper.Memory.put_op` makes one)."""
+
+    type: str
+    text: str
+    metadata: Dict[str, Any]
+    ttl_seconds: int
+    if_version: int  # apply only if this is the current version
+    if_absent: bool  # apply only if there is no live entry
+
+
+class _MemoryBatchDeleteRequired(TypedDict):
+    op: str  # "delete"
+    namespace: str
+    key: str
+
+
+class MemoryBatchDelete(_MemoryBatchDeleteRequired, total=False):
+    """A delete of a memory batch (:meth:`statekeeper.Memory.delete_op` makes one)."""
+
+    if_version: int
+
+
+MemoryBatchOp = Union[MemoryBatchPut, MemoryBatchDelete]
+
+
+class MemoryBatchResult(TypedDict):
+    op: str  # put | delete
+    namespace: str
+    key: str
+    entry: Optional[MemoryEntry]  # the version written; None for a delete of an entry that did not exist
+    created: bool  # True when a put made a new entry
+
+
+class MemoryPurge(TypedDict):
+    target: str  # memory:<namespace>/<key> or memory:<prefix>
+    entries: int
+    versions: int
+    vectors: int
+    queued: int  # queued embedding work removed
 
 
 class Document(TypedDict):
@@ -174,6 +252,20 @@ class Backup(TypedDict):
     created_at: str
     schema_version: int
     tables: List[Dict[str, Any]]
+
+
+class AuditRecord(TypedDict):
+    id: int
+    at: str
+    actor: str  # the subject of the key that removed the data
+    action: str  # memory.purge | session.delete
+    target: str  # memory:<namespace>[/<key>] | session:<id>
+    detail: Dict[str, Any]  # {entries, versions, vectors, queued} | {events}
+
+
+class AuditPage(TypedDict):
+    items: List[AuditRecord]  # newest first
+    next_before_id: Optional[int]
 
 
 class Health(TypedDict, total=False):

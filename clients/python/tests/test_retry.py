@@ -5,11 +5,12 @@ import json
 import socket
 import threading
 import unittest
+import urllib.parse
 
 import support  # noqa: F401 - puts the package on the path
 
 import statekeeper
-from statekeeper import errors
+from statekeeper import Memory, errors
 
 TASK = {"id": "01a2", "queue": "default", "type": "t", "status": "pending", "attempt": 0}
 
@@ -67,7 +68,9 @@ def rate_limited(seconds):
              "detail": "slow down", "code": "rate_limited", "retry_after_seconds": seconds})
 
 
-class RetryTest(unittest.TestCase):
+class StubTest(unittest.TestCase):
+    """A client of a stub server (``self.stub(answers...)``) whose retries sleep into ``self.sleeps``."""
+
     def setUp(self):
         self.sleeps = []
         self.policy = statekeeper.RetryPolicy(attempts=4, sleep=self.sleeps.append, random=lambda: 0.0)
@@ -79,6 +82,8 @@ class RetryTest(unittest.TestCase):
         self.addCleanup(c.close)
         return s, c
 
+
+class RetryTest(StubTest):
     def test_aTaskCreate_answered503_isSentAgainAfterRetryAfter_withTheSameIdempotencyKey(self):
         s, c = self.stub(unavailable("7"), (201, {}, TASK))
         self.assertEqual(c.tasks.create("t"), TASK)
@@ -176,6 +181,112 @@ class RetryTest(unittest.TestCase):
         self.assertEqual(s.requests[0][2].get("Authorization"), "Bearer sk_test")
 
 
+def version_mismatch(op_index):
+    return (412, {"ETag": '"2"'},
+            {"type": "urn:statekeeper:problem:version_mismatch", "title": "Precondition Failed", "status": 412,
+             "detail": f"ops[{op_index}]: memory ns/a is at version 2, not 1", "code": "version_mismatch",
+             "current_version": 2, "op_index": op_index})
+
+
+PURGED = {"target": "memory:ns/k", "entries": 1, "versions": 1, "vectors": 0, "queued": 0}
+
+
+class NewRoutesRetryTest(StubTest):
+    """What the memory batch, purge, session delete and the new reads resend, and what they send."""
+
+    def test_aMemoryBatch_isSentAgainAfter503_onlyWhenEveryOpCarriesIfVersion(self):
+        done = {"items": [{"op": "put", "namespace": "ns", "key": "a", "entry": None, "created": False}]}
+        s, c = self.stub(unavailable(), unavailable(), unavailable(), unavailable(), (200, {}, done))
+        with self.assertRaises(statekeeper.Unavailable) as e:
+            c.memory.batch([Memory.put_op("ns", "a", 1, if_version=1), Memory.put_op("ns", "b", 1)])
+        self.assertEqual(e.exception.attempts, 1)
+        with self.assertRaises(statekeeper.Unavailable):
+            c.memory.batch([Memory.put_op("ns", "a", 1, if_absent=True)])
+        with self.assertRaises(statekeeper.Unavailable):
+            c.memory.batch([Memory.delete_op("ns", "a")])
+        self.assertEqual(len(s.requests), 3)
+        self.assertEqual(c.memory.batch([Memory.put_op("ns", "a", 1, if_version=1),
+                                         Memory.delete_op("ns", "b", if_version=4)]), done["items"])
+        self.assertEqual(len(s.requests), 5)
+        self.assertEqual(s.requests[3][3], s.requests[4][3])
+        self.assertEqual(json.loads(s.requests[4][3]), {"ops": [
+            {"op": "put", "namespace": "ns", "key": "a", "value": 1, "if_version": 1},
+            {"op": "delete", "namespace": "ns", "key": "b", "if_version": 4}]})
+
+    def test_aResentBatchAnswered412_saysItWasResent_andNamesTheOp(self):
+        s, c = self.stub(unavailable(), version_mismatch(0))
+        with self.assertRaises(statekeeper.PreconditionFailed) as e:
+            c.memory.batch([Memory.put_op("ns", "a", 1, if_version=1)])
+        self.assertEqual((e.exception.attempts, e.exception.op_index, e.exception.current_version), (2, 0, 2))
+        self.assertEqual(len(s.requests), 2)
+
+    def test_purgesAndSessionDeletes_answered503_areNotSentAgain_but429Is(self):
+        s, c = self.stub(unavailable(), unavailable(), unavailable(), rate_limited(1), (200, {}, PURGED))
+        with self.assertRaises(statekeeper.Unavailable):
+            c.memory.purge("user:alice", "k")
+        with self.assertRaises(statekeeper.Unavailable):
+            c.memory.purge_prefix("user:alice")
+        with self.assertRaises(statekeeper.Unavailable):
+            c.sessions.delete({"id": "chat-7"})
+        self.assertEqual(c.memory.purge("ns", "k"), PURGED)
+        self.assertEqual([(r[0], r[1]) for r in s.requests], [
+            ("DELETE", "/v1/memory/user:alice/k?purge=true"),
+            ("DELETE", "/v1/memory?prefix=user%3Aalice&purge=true"),
+            ("DELETE", "/v1/sessions/chat-7"),
+            ("DELETE", "/v1/memory/ns/k?purge=true"),
+            ("DELETE", "/v1/memory/ns/k?purge=true"),
+        ])
+
+    def test_aRefreshingGet_isResent_andSendsRefreshTtlOnlyWhenAsked(self):
+        entry = {"namespace": "ns", "key": "k", "version": 1}
+        s, c = self.stub(unavailable(), (200, {}, entry), (200, {}, entry))
+        self.assertEqual(c.memory.get("ns", "k", refresh_ttl=True), entry)
+        c.memory.get("ns", "k")
+        self.assertEqual([r[1] for r in s.requests],
+                         ["/v1/memory/ns/k?refresh_ttl=true", "/v1/memory/ns/k?refresh_ttl=true", "/v1/memory/ns/k"])
+
+    def test_theMemoryListing_sendsItsFilterAsJson_andItsBounds(self):
+        s, c = self.stub((200, {}, {"items": [], "next_cursor": None}), (200, {}, {"items": [], "next_cursor": None}))
+        flt = {"metadata": {"source": "loop", "step": {"$gte": 2}}, "value": {"kind": {"$in": ["a", "b"]}}}
+        c.memory.list(namespace="thread:7", order="desc", end_before="ck-0003", filter=flt, limit=1)
+        c.memory.list("thread", start_after="a", filter='{"value":{"n":1}}')
+        first = urllib.parse.urlsplit(s.requests[0][1])
+        self.assertEqual(first.path, "/v1/memory")
+        query = dict(urllib.parse.parse_qsl(first.query))
+        self.assertEqual(json.loads(query.pop("filter")), flt)
+        self.assertEqual(query, {"namespace": "thread:7", "order": "desc", "end_before": "ck-0003", "limit": "1"})
+        self.assertEqual(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(s.requests[1][1]).query)),
+                         {"prefix": "thread", "start_after": "a", "filter": '{"value":{"n":1}}'})
+
+    def test_aSearchWithoutAQuery_sendsNoQuery_andItsFilterAsAnObject(self):
+        s, c = self.stub((200, {}, {"items": []}))
+        self.assertEqual(c.memory.search(prefix="ns", filter='{"metadata":{"a":1}}', offset=5), [])
+        self.assertEqual(json.loads(s.requests[0][3]), {"prefix": "ns", "filter": {"metadata": {"a": 1}}, "offset": 5})
+
+    def test_theIterators_followTheirCursors(self):
+        ev = lambda seq: {"seq": seq, "type": "t", "data": None, "created_at": "2026-01-01T00:00:00Z"}  # noqa: E731
+        s, c = self.stub(
+            (200, {}, {"items": [ev(9), ev(8)], "next_after_seq": None, "next_before_seq": 8}),
+            (200, {}, {"items": [ev(7)], "next_after_seq": None, "next_before_seq": None}),
+            (200, {}, {"items": [{"id": "s2"}], "next_cursor": "c1"}),
+            (200, {}, {"items": [{"id": "s1"}], "next_cursor": None}),
+            (200, {}, {"items": [{"id": 5}], "next_before_id": 5}),
+            (200, {}, {"items": [], "next_before_id": None}),
+        )
+        self.assertEqual([e["seq"] for e in c.sessions.iter_events("chat", order="desc", after_seq=6, page_size=2)],
+                         [9, 8, 7])
+        self.assertEqual([x["id"] for x in c.sessions.iter(agent="agent:a", status="active", page_size=1)], ["s2", "s1"])
+        self.assertEqual([x["id"] for x in c.admin.iter_audit(page_size=1)], [5])
+        self.assertEqual([r[1] for r in s.requests], [
+            "/v1/sessions/chat/events?after_seq=6&order=desc&limit=2",
+            "/v1/sessions/chat/events?after_seq=6&before_seq=8&order=desc&limit=2",
+            "/v1/sessions?agent=agent%3Aa&status=active&limit=1",
+            "/v1/sessions?agent=agent%3Aa&status=active&limit=1&cursor=c1",
+            "/v1/audit?limit=1",
+            "/v1/audit?before_id=5&limit=1",
+        ])
+
+
 class ErrorsTest(unittest.TestCase):
     def test_problemCodes_pickTheClass_elseTheStatusDoes(self):
         cases = {
@@ -202,6 +313,9 @@ class ErrorsTest(unittest.TestCase):
         self.assertIsInstance(errors.error_from_response(409, {"code": "lease_expired"}), statekeeper.LeaseNotHeld)
         self.assertEqual(errors.error_from_response(412, {"code": "version_mismatch", "current_version": 4})
                          .current_version, 4)
+        batch = errors.error_from_response(412, {"code": "version_mismatch", "current_version": 0, "op_index": 3})
+        self.assertEqual((batch.op_index, batch.current_version, batch.attempts), (3, 0, 1))
+        self.assertIsNone(errors.error_from_response(412, {"code": "version_mismatch"}).op_index)
 
     def test_anAnswerThatIsNoProblem_getsAnHttpCode(self):
         e = errors.error_from_response(502, "<html>502 Bad Gateway</html>")
