@@ -9,10 +9,11 @@ import { randomUUID } from "node:crypto";
 import { NotFound } from "./errors.js";
 import { NO_RETRY, RetryOptions, RetryPolicy, Transport, QueryValue, RequestOptions, segment } from "./transport.js";
 import type {
-  Alerts, ApiKey, Backup, Check, Decision, Document, DocumentFields, DocumentHit, DocumentSearch, Grant,
-  Health, Json, JsonObject, MemoryEntry, MemoryFields, MemoryHit, MemorySearch, MemoryType, NewApiKey,
-  NewEvent, NewSession, NewTask, NewTaskFields, OpsSummary, Page, Priority, Relation, Role, Session,
-  SessionEvent, SessionEventPage, Task, TaskEvent, TaskPatch, TaskStats, TaskStatus, Action,
+  Alerts, ApiKey, AuditEntry, AuditPage, Backup, Check, Decision, Document, DocumentFields, DocumentHit, DocumentSearch,
+  Grant, Health, Json, JsonObject, MemoryBatchOp, MemoryBatchResult, MemoryEntry, MemoryFields, MemoryFilter, MemoryHit,
+  MemoryPurge, MemorySearch, MemoryType, NewApiKey, NewEvent, NewSession, NewTask, NewTaskFields, OpsSummary, Order, Page,
+  Priority, Relation, Role, Session, SessionDeleted, SessionEvent, SessionEventPage, SessionStatus, Task, TaskEvent,
+  TaskPatch, TaskStats, TaskStatus, Action,
 } from "./types.js";
 
 export interface ClientOptions {
@@ -74,6 +75,7 @@ export class Client {
   readonly access: Access;
   readonly keys: Keys;
   readonly admin: Admin;
+  readonly audit: Audit;
   readonly ops: Ops;
   readonly tenant: string | null;
   /** @internal */
@@ -94,6 +96,7 @@ export class Client {
     this.access = new Access(this);
     this.keys = new Keys(this);
     this.admin = new Admin(this);
+    this.audit = new Audit(this);
     this.ops = new Ops(this);
   }
 
@@ -267,6 +270,28 @@ export class Sessions {
     return this.c.get<Session>(sessionPath(session));
   }
 
+  /**
+   * One page of the sessions the key may read, newest created first, filtered by `agent`,
+   * `user` and `status` when given.
+   */
+  list(query: SessionListQuery = {}): Promise<Page<Session>> {
+    return this.c.get<Page<Session>>("/v1/sessions", { ...query });
+  }
+
+  /** Every session that matches, newest first, page after page. */
+  iter(query: Omit<SessionListQuery, "cursor" | "limit"> & { pageSize?: number } = {}): AsyncGenerator<Session> {
+    const { pageSize, ...rest } = query;
+    return pages((cursor) => this.list({ ...rest, limit: pageSize, cursor }));
+  }
+
+  /**
+   * Removes the session, its state, every event and the grants on it, for good (the owner or an
+   * admin key; recorded in the audit log). Not resent on a 503.
+   */
+  async delete(session: SessionRef): Promise<SessionDeleted> {
+    return (await this.c.call<SessionDeleted>("DELETE", sessionPath(session))).body;
+  }
+
   /** Appends one event (not resent on a 503: it could be appended twice). */
   async append(session: SessionRef, type: string, data?: Json): Promise<SessionEvent> {
     const items = (
@@ -281,14 +306,34 @@ export class Sessions {
       .body.items;
   }
 
-  events(session: SessionRef, query: { afterSeq?: number; limit?: number } = {}): Promise<SessionEventPage> {
-    return this.c.get<SessionEventPage>(sessionPath(session) + "/events", { after_seq: query.afterSeq, limit: query.limit });
+  /**
+   * One page of the events with `afterSeq < seq < beforeSeq`, oldest first, or newest first
+   * with `order: "desc"` (the latest events of a long log, read without the rest).
+   */
+  events(session: SessionRef, query: EventQuery = {}): Promise<SessionEventPage> {
+    return this.c.get<SessionEventPage>(sessionPath(session) + "/events", {
+      after_seq: query.afterSeq,
+      before_seq: query.beforeSeq,
+      order: query.order,
+      limit: query.limit,
+    });
   }
 
-  async *iterEvents(session: SessionRef, options: { afterSeq?: number; pageSize?: number } = {}): AsyncGenerator<SessionEvent> {
+  /** Every event in the range, page after page, in `order` (default oldest first). */
+  async *iterEvents(session: SessionRef, options: Omit<EventQuery, "limit"> & { pageSize?: number } = {}): AsyncGenerator<SessionEvent> {
+    const base = { order: options.order, limit: options.pageSize };
+    if (options.order === "desc") {
+      let before: number | null | undefined = options.beforeSeq;
+      do {
+        const page: SessionEventPage = await this.events(session, { ...base, afterSeq: options.afterSeq, beforeSeq: before });
+        yield* page.items;
+        before = page.next_before_seq;
+      } while (before !== null);
+      return;
+    }
     let after: number | null = options.afterSeq ?? 0;
     while (after !== null) {
-      const page = await this.events(session, { afterSeq: after, limit: options.pageSize });
+      const page: SessionEventPage = await this.events(session, { ...base, afterSeq: after, beforeSeq: options.beforeSeq });
       yield* page.items;
       after = page.next_after_seq;
     }
@@ -308,6 +353,26 @@ export class Sessions {
   async terminate(session: SessionRef): Promise<Session> {
     return (await this.c.call<Session>("POST", sessionPath(session) + "/terminate")).body;
   }
+}
+
+export interface SessionListQuery {
+  agent?: string;
+  user?: string;
+  status?: SessionStatus;
+  /** 1 to 1,000, default 100. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface EventQuery {
+  /** Only events after this `seq` (default 0). */
+  afterSeq?: number;
+  /** Only events before this `seq`. */
+  beforeSeq?: number;
+  /** `asc` (default): oldest first; `desc`: newest first. */
+  order?: Order;
+  /** 1 to 1,000, default 100. */
+  limit?: number;
 }
 
 function sessionPath(session: SessionRef): string {
@@ -335,13 +400,21 @@ export class Memory {
     ).body;
   }
 
-  /** The current version (or `version`); a missing entry rejects with NotFound. */
-  get(namespace: string, key: string, version?: number): Promise<MemoryEntry> {
-    return this.c.get<MemoryEntry>(memoryPath(namespace, key), { version });
+  /**
+   * The current version (or `version`); a missing, deleted or expired entry rejects with
+   * NotFound. `{ refreshTtl: true }` first moves `expires_at` to now + `ttl_seconds` (a write:
+   * reader keys get Forbidden `read_only_key`; repeating it is harmless, so it is resent).
+   */
+  get(namespace: string, key: string, version?: number | MemoryGetOptions): Promise<MemoryEntry> {
+    const o: MemoryGetOptions = typeof version === "number" ? { version } : version ?? {};
+    return this.c.get<MemoryEntry>(memoryPath(namespace, key), {
+      version: o.version,
+      refresh_ttl: o.refreshTtl ? true : undefined,
+    });
   }
 
-  /** Like {@link get}, but `null` for an entry that does not exist (or was deleted). */
-  async find(namespace: string, key: string, version?: number): Promise<MemoryEntry | null> {
+  /** Like {@link get}, but `null` for an entry that does not exist (or was deleted, or expired). */
+  async find(namespace: string, key: string, version?: number | MemoryGetOptions): Promise<MemoryEntry | null> {
     try {
       return await this.get(namespace, key, version);
     } catch (e) {
@@ -365,21 +438,127 @@ export class Memory {
     ).body;
   }
 
-  /** Live entries of `prefix` and below (whole segments), in (namespace, key) order. */
-  list(query: { prefix?: string; type?: MemoryType; limit?: number; cursor?: string } = {}): Promise<Page<MemoryEntry>> {
-    return this.c.get<Page<MemoryEntry>>("/v1/memory", { ...query });
+  /**
+   * One page of the live entries of `prefix` and below (whole segments) or of exactly one
+   * `namespace`, in (namespace, key) order or its reverse (`order: "desc"`), keys bounded by
+   * `startAfter` / `endBefore` (exclusive), narrowed by `filter`. Order and bounds are part of
+   * the index range read: `{ namespace, order: "desc", limit: 1 }` is the last key however many
+   * there are.
+   */
+  list(query: MemoryListQuery = {}): Promise<Page<MemoryEntry>> {
+    return this.c.get<Page<MemoryEntry>>("/v1/memory", {
+      prefix: query.prefix,
+      namespace: query.namespace,
+      type: query.type,
+      order: query.order,
+      start_after: query.startAfter,
+      end_before: query.endBefore,
+      filter: filterText(query.filter),
+      limit: query.limit,
+      cursor: query.cursor,
+    });
   }
 
-  iter(query: { prefix?: string; type?: MemoryType; pageSize?: number } = {}): AsyncGenerator<MemoryEntry> {
-    return pages((cursor) => this.list({ prefix: query.prefix, type: query.type, limit: query.pageSize, cursor }));
+  /** Every entry that {@link list} matches, page after page. */
+  iter(query: Omit<MemoryListQuery, "cursor" | "limit"> & { pageSize?: number } = {}): AsyncGenerator<MemoryEntry> {
+    const { pageSize, ...rest } = query;
+    return pages((cursor) => this.list({ ...rest, limit: pageSize, cursor }));
   }
 
-  /** Best hits first. A search changes nothing, so it is resent when safe. */
-  async search(query: string, options: MemorySearch = {}): Promise<MemoryHit[]> {
+  /**
+   * Up to 500 puts and deletes in one transaction, all or nothing; the results come in the
+   * order of `ops`. A failed `if_version` / `if_absent` rejects with PreconditionFailed whose
+   * `opIndex` names the op, and nothing is written. Not resent on a 503.
+   */
+  async batch(ops: MemoryBatchOp[]): Promise<MemoryBatchResult[]> {
+    const body = { ops: ops.map((op) => defined(op)) };
+    return (await this.c.call<{ items: MemoryBatchResult[] }>("POST", "/v1/memory/batch", { body })).body.items;
+  }
+
+  /**
+   * The namespaces holding live entries the caller may read, in order: within `prefix`, ending
+   * with the segments of `suffix`, cut to their first `maxDepth` segments and listed once.
+   */
+  async namespaces(query: NamespaceQuery = {}): Promise<string[]> {
     return (
-      await this.c.call<{ items: MemoryHit[] }>("POST", "/v1/memory/search", { body: defined({ query, ...options }), safe: true })
-    ).body.items;
+      await this.c.get<{ items: string[] }>("/v1/memory/namespaces", {
+        prefix: query.prefix,
+        suffix: query.suffix,
+        max_depth: query.maxDepth,
+        limit: query.limit,
+        offset: query.offset,
+      })
+    ).items;
   }
+
+  /**
+   * Best hits first. Without a `query` (or a blank one): the entries passing the other
+   * conditions, most recently updated first, `score: null`. A search changes nothing, so it is
+   * resent when safe.
+   */
+  async search(query?: string | null, options: MemorySearch = {}): Promise<MemoryHit[]> {
+    const body = defined({ query: query ?? undefined, ...options });
+    return (await this.c.call<{ items: MemoryHit[] }>("POST", "/v1/memory/search", { body, safe: true })).body.items;
+  }
+
+  /**
+   * Removes one entry for good: every version, its vector and queued embedding work (admin
+   * keys; recorded in the audit log). NotFound if it was never written. Not resent on a 503.
+   */
+  async purge(namespace: string, key: string): Promise<MemoryPurge> {
+    return (await this.c.call<MemoryPurge>("DELETE", memoryPath(namespace, key), { query: { purge: true } })).body;
+  }
+
+  /**
+   * Removes `prefix` and everything below it (whole segments) for good, with the grants on the
+   * subtree (admin keys; recorded in the audit log). Not resent on a 503.
+   */
+  async purgePrefix(prefix: string): Promise<MemoryPurge> {
+    return (await this.c.call<MemoryPurge>("DELETE", "/v1/memory", { query: { prefix, purge: true } })).body;
+  }
+}
+
+export interface MemoryGetOptions {
+  /** A version still kept (tombstones read with `deleted: true`). Not with `refreshTtl`. */
+  version?: number;
+  /** Move `expires_at` to now + `ttl_seconds` first. */
+  refreshTtl?: boolean;
+}
+
+export interface MemoryListQuery {
+  /** A subtree, by whole segments. Not with `namespace`. */
+  prefix?: string;
+  /** Exactly this namespace. Not with `prefix`. */
+  namespace?: string;
+  type?: MemoryType;
+  /** `asc` (default) or `desc`. */
+  order?: Order;
+  /** Only keys after this one (exclusive). */
+  startAfter?: string;
+  /** Only keys before this one (exclusive). */
+  endBefore?: string;
+  /** Conditions over `metadata` and `value` (an object, or its JSON text). */
+  filter?: MemoryFilter | string;
+  /** 1 to 1,000, default 100. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface NamespaceQuery {
+  prefix?: string;
+  /** Segments a namespace must end with. */
+  suffix?: string;
+  /** 1 to 8: cut namespaces to their first `maxDepth` segments. */
+  maxDepth?: number;
+  /** 1 to 1,000, default 100. */
+  limit?: number;
+  /** 0 to 10,000. */
+  offset?: number;
+}
+
+function filterText(filter: MemoryFilter | string | undefined): string | undefined {
+  if (filter === undefined) return undefined;
+  return typeof filter === "string" ? filter : JSON.stringify(filter);
 }
 
 function memoryPath(namespace: string, key: string): string {
@@ -470,6 +649,26 @@ export class Admin {
 
   async backup(): Promise<Backup> {
     return (await this.c.call<Backup>("POST", "/v1/admin/backups")).body;
+  }
+}
+
+/** `/v1/audit`: what was removed for good in the caller's tenant (admin and root keys). */
+export class Audit {
+  constructor(private readonly c: Client) {}
+
+  /** One page, newest first; pass `next_before_id` as `beforeId` for the next. */
+  list(query: { beforeId?: number; limit?: number } = {}): Promise<AuditPage> {
+    return this.c.get<AuditPage>("/v1/audit", { before_id: query.beforeId, limit: query.limit });
+  }
+
+  /** Every record, newest first, page after page. */
+  async *iter(options: { beforeId?: number; pageSize?: number } = {}): AsyncGenerator<AuditEntry> {
+    let before: number | null | undefined = options.beforeId;
+    do {
+      const page: AuditPage = await this.list({ beforeId: before, limit: options.pageSize });
+      yield* page.items;
+      before = page.next_before_id;
+    } while (before !== null);
   }
 }
 

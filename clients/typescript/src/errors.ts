@@ -16,6 +16,8 @@ export interface Problem {
   detail?: string;
   code?: string;
   current_version?: number;
+  /** 412 of a memory batch: the index of the op whose precondition failed. */
+  op_index?: number;
   retry_after_seconds?: number;
   [field: string]: unknown;
 }
@@ -82,11 +84,20 @@ export class IdempotencyKeyReused extends Conflict {}
 /** 409 `session_terminated`: appends and state writes on a terminated session. */
 export class SessionTerminated extends Conflict {}
 
-/** 412 `version_mismatch`: an `If-Match` (or `If-None-Match: *`) did not hold. */
+/**
+ * 412 `version_mismatch`: an `If-Match` (or `If-None-Match: *`) did not hold, or an
+ * `if_version` / `if_absent` of a memory batch (then nothing of the batch was written).
+ */
 export class PreconditionFailed extends StatekeeperError {
   /** The version now stored (0 when no live memory entry exists). */
   get currentVersion(): number | null {
     const v = this.problem.current_version;
+    return typeof v === "number" ? v : null;
+  }
+
+  /** In a memory batch: the index of the op whose precondition failed; else `null`. */
+  get opIndex(): number | null {
+    const v = this.problem.op_index;
     return typeof v === "number" ? v : null;
   }
 }

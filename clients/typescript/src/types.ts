@@ -120,7 +120,21 @@ export interface NewEvent {
 
 export interface SessionEventPage {
   items: SessionEvent[];
+  /** Oldest first: the `afterSeq` of the next page; `null` at the end (always with `order: "desc"`). */
   next_after_seq: number | null;
+  /** Newest first: the `beforeSeq` of the next page; `null` at the end (always with `order: "asc"`). */
+  next_before_seq: number | null;
+}
+
+export type SessionStatus = Session["status"];
+export type Order = "asc" | "desc";
+
+/** What `DELETE /v1/sessions/{id}` answers: the session, its state, events and grants are gone. */
+export interface SessionDeleted {
+  id: string;
+  deleted: true;
+  /** How many events were removed. */
+  events: number;
 }
 
 export interface MemoryEntry {
@@ -135,22 +149,124 @@ export interface MemoryEntry {
   created_at: string;
   updated_at: string;
   written_by: string | null;
+  /** The TTL the last write gave, `null` for an entry that never expires. */
+  ttl_seconds: number | null;
+  /** When the entry expires, `null` for one that never does. */
+  expires_at: string | null;
 }
 
+/** What a memory write takes besides its `value`. Each write replaces the whole entry. */
 export interface MemoryFields {
   type?: MemoryType;
   text?: string;
   metadata?: JsonObject;
+  /** 1 s to ten years: the entry expires that long after the write; without it it never does. */
+  ttl_seconds?: number;
+}
+
+/** A scalar a filter compares with. */
+export type FilterScalar = string | number | boolean | null;
+/** A plain value means `$eq`; `$gt`…`$lte` compare numbers with numbers and strings with strings. */
+export type FilterCondition =
+  | FilterScalar
+  | {
+      $eq?: FilterScalar;
+      $ne?: FilterScalar;
+      $gt?: FilterScalar;
+      $gte?: FilterScalar;
+      $lt?: FilterScalar;
+      $lte?: FilterScalar;
+      $in?: FilterScalar[];
+    };
+
+/**
+ * Conditions over fields of an entry's `metadata` and `value`, all of which must hold; dotted
+ * names reach nested fields (`"run.attempt"`). At most 20 conditions, 8 path segments, 100
+ * `$in` values and 8 KiB (else InvalidInput `invalid_filter`).
+ */
+export interface MemoryFilter {
+  metadata?: Record<string, FilterCondition>;
+  value?: Record<string, FilterCondition>;
 }
 
 export interface MemorySearch {
   prefix?: string;
   type?: MemoryType;
+  /** Default `hybrid`; ignored without a query. */
   mode?: SearchMode;
+  filter?: MemoryFilter;
+  /** 1 to 100, default 10. */
   limit?: number;
+  /** Hits to skip (≤ 10,000), default 0. */
+  offset?: number;
 }
 
-export type MemoryHit = Omit<MemoryEntry, "deleted"> & { score: number };
+/** The current version of an entry found by a search; `score` is `null` for a search without a query. */
+export type MemoryHit = Omit<MemoryEntry, "deleted" | "ttl_seconds"> & { score: number | null };
+
+/** One op of `POST /v1/memory/batch`; `if_version` / `if_absent` are its preconditions. */
+export type MemoryBatchOp = MemoryBatchPut | MemoryBatchDelete;
+
+export interface MemoryBatchPut extends MemoryFields {
+  op: "put";
+  namespace: string;
+  key: string;
+  /** Any JSON except `null`. */
+  value: Json;
+  /** Apply only if this is the current version (else the whole batch is a 412). */
+  if_version?: number;
+  /** Apply only if there is no live entry; not with `if_version`. */
+  if_absent?: boolean;
+}
+
+/** A delete of an entry that does not exist is a no-op (`entry: null`) unless it has `if_version`. */
+export interface MemoryBatchDelete {
+  op: "delete";
+  namespace: string;
+  key: string;
+  if_version?: number;
+}
+
+export interface MemoryBatchResult {
+  op: "put" | "delete";
+  namespace: string;
+  key: string;
+  /** The version written (a tombstone for a delete); `null` for a delete of nothing. */
+  entry: MemoryEntry | null;
+  /** True when a put made a new entry. */
+  created: boolean;
+}
+
+/** What a purge removed for good. */
+export interface MemoryPurge {
+  /** `memory:<namespace>/<key>` or `memory:<prefix>`. */
+  target: string;
+  entries: number;
+  versions: number;
+  vectors: number;
+  /** Queued embedding work removed. */
+  queued: number;
+}
+
+/** One record of the audit log: something removed for good. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  /** `memory.purge` or `session.delete`. */
+  action: string;
+  /** `memory:<namespace>[/<key>]` or `session:<id>`. */
+  target: string;
+  /** `{entries, versions, vectors, queued}` for memory.purge, `{events}` for session.delete. */
+  detail: JsonObject;
+}
+
+/** Newest first. */
+export interface AuditPage {
+  items: AuditEntry[];
+  /** The `beforeId` of the next page; `null` on the last one. */
+  next_before_id: number | null;
+}
 
 export interface Document {
   id: string;

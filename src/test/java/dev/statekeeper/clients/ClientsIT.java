@@ -45,10 +45,12 @@ class ClientsIT {
   private static final Path REPO = Path.of("").toAbsolutePath();
   private static final Path PYTHON_CLIENT = REPO.resolve("clients/python");
   private static final Path TYPESCRIPT_CLIENT = REPO.resolve("clients/typescript");
+  private static final Path LANGGRAPH = TYPESCRIPT_CLIENT.resolve("langgraph");
 
   private static final ReentrantLock lock = new ReentrantLock();
   private static final Map<String, Server> servers = new HashMap<>(); // guarded by lock
   private static boolean typescriptBuilt; // guarded by lock
+  private static boolean langgraphBuilt; // guarded by lock
 
   @TempDir static Path dir;
 
@@ -74,6 +76,46 @@ class ClientsIT {
   @Test
   void typescriptClient_passesItsSuite_onPostgres() throws Exception {
     runTypescript(server("postgres"));
+  }
+
+  /**
+   * The LangGraph.js adapters ({@code clients/typescript/langgraph}): the official checkpointer
+   * validation suite ({@code @langchain/langgraph-checkpoint-validation}) whole, the store's
+   * tests and a real {@code StateGraph} example, against the server.
+   */
+  @Test
+  void langgraphAdapters_passTheValidationSuite_onSqlite() throws Exception {
+    runLanggraph(server("sqlite"));
+  }
+
+  @Test
+  void langgraphAdapters_passTheValidationSuite_onPostgres() throws Exception {
+    runLanggraph(server("postgres"));
+  }
+
+  private static void runLanggraph(Server server) throws Exception {
+    require("npm", "--version");
+    buildTypescript(server);
+    lock.lock();
+    try {
+      if (!langgraphBuilt) {
+        if (!Files.isDirectory(LANGGRAPH.resolve("node_modules"))) {
+          Run ci = run(LANGGRAPH, server, List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of());
+          assertThat(ci.exitCode()).as("npm ci (langgraph):%n%s", ci.output()).isZero();
+        }
+        Run build = run(LANGGRAPH, server, List.of("npm", "run", "build"), Map.of());
+        assertThat(build.exitCode()).as("npm run build (langgraph):%n%s", build.output()).isZero();
+        langgraphBuilt = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    Run run = run(LANGGRAPH, server, List.of("npm", "test"), Map.of("CI", "1"));
+    report("langgraph", server, run);
+    assertThat(run.exitCode()).as("npm test (langgraph) against %s:%n%s", server.url(), run.output()).isZero();
+    assertThat(run.output()).as("the LangGraph suite ran its tests, none skipped")
+        .containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ skipped 0$").containsPattern("(?m)^ℹ pass [1-9][0-9]{2,}")
+        .contains("validation.test.ts");
   }
 
   private static void runPython(Server server) throws Exception {
