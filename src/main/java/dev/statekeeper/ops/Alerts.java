@@ -27,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Alert rules evaluated inside the server every {@code alert-interval}: store unreachable, CRITICAL
- * SLA compliance over the last hour, 5xx share and p99 latency over {@code alert-window}, busy
- * connections, free disk. A rule that starts or stops holding is logged and, with {@code
+ * Alert rules evaluated inside the server every {@code alert-interval}: store unreachable, 5xx
+ * share and p99 latency over {@code alert-window}, busy connections, free disk, and the rules the
+ * capabilities hand in ({@code Capability.alerts}: CRITICAL SLA compliance from {@code Tasks}). A rule that starts or stops holding is logged and, with {@code
  * alert-webhook}, POSTed (see {@link AlertWebhook}). The error-rate and latency rules need at
  * least {@link #MIN_REQUESTS} requests in the window, so one slow request in a quiet minute does
  * not page anyone.

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
-/** The checks every instance has: database, pool, disk, lease reaper. */
+/** The checks every instance has: database, pool, disk (the capabilities add theirs, e.g. the lease reaper in {@code Tasks}). */
 final class BuiltInChecks {
 
   /** How long the database may take to answer {@code SELECT 1} in a health check. */

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * connection by one background thread. A lost notification costs a waiting claimer on another
  * node at most its re-poll interval.
  *
- * <p>Concurrency: any thread {@link #announce}s into {@link #queue}; one daemon thread sends.
+ * <p>Concurrency: any thread {@link #announce}s into {@link #queue}; its job (a {@code jobs/Job} on the runner) sends.
  */
 final class PostgresTaskNotifier {
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP contract (DESIGN.md, "HTTP contract (v1)") against a real server on port 0, run once
+ * The HTTP contract (docs/http-api.md) against a real server on port 0, run once
  * per store by the subclasses. The tests live in the interfaces this class implements, one per
  * area; each test works in a tenant of its own, made through {@code POST /v1/keys} with the root
  * key, so tests share one server without seeing each other's rows.
