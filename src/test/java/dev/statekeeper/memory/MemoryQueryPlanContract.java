@@ -6,6 +6,7 @@ import dev.statekeeper.Statekeeper;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.SqlArgs;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.support.PostgresPlans;
 import dev.statekeeper.support.StoreKind;
 import dev.statekeeper.support.TestDatabases;
 import java.nio.file.Path;
@@ -232,38 +233,10 @@ abstract class MemoryQueryPlanContract {
     return args;
   }
 
-  /**
-   * The plan PostgreSQL makes for {@code sql} as a prepared statement under {@code
-   * planCacheMode}: {@code force_generic_plan} shows the plan a pooled connection may keep for
-   * every later execution (an EXPLAIN through JDBC would plan with the bound values instead).
-   */
+  /** {@link PostgresPlans#plan} with parameters typed by their arguments: numbers bigint, the rest varchar. */
   private String postgresPlan(String sql, List<Object> args, String planCacheMode) {
-    StringBuilder numbered = new StringBuilder();
-    int n = 0;
-    for (char ch : sql.toCharArray()) {
-      if (ch == '?') numbered.append('$').append(++n); else numbered.append(ch);
-    }
-    List<String> literals = new ArrayList<>();
-    for (Object a : args) literals.add("'" + a.toString().replace("'", "''") + "'");
-    List<String> typeList = new ArrayList<>();
-    for (Object a : args) typeList.add(a instanceof Number ? "bigint" : "varchar");
-    if (typeList.size() != n) throw new IllegalArgumentException(n + " parameters, " + args.size() + " arguments");
-    String types = String.join(", ", typeList);
-    return store.read("explaining", c -> {
-      try (Statement s = c.createStatement()) {
-        s.execute("SET plan_cache_mode = " + planCacheMode);
-        s.execute("PREPARE plan_probe (" + types + ") AS " + numbered);
-        List<String> lines = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE plan_probe (" + String.join(", ", literals) + ")")) {
-          while (rs.next()) lines.add(rs.getString(1));
-        }
-        return String.join("\n", lines);
-      } finally {
-        try (Statement s = c.createStatement()) {
-          s.execute("DEALLOCATE plan_probe");
-          s.execute("RESET plan_cache_mode");
-        }
-      }
-    });
+    List<String> types = new ArrayList<>();
+    for (Object a : args) types.add(a instanceof Number ? "bigint" : "varchar");
+    return PostgresPlans.plan(store, sql, args, String.join(", ", types), planCacheMode);
   }
 }

@@ -6,6 +6,7 @@ import dev.statekeeper.Statekeeper;
 import dev.statekeeper.store.Dialect;
 import dev.statekeeper.store.SqlArgs;
 import dev.statekeeper.store.Store;
+import dev.statekeeper.support.PostgresPlans;
 import dev.statekeeper.support.StoreKind;
 import dev.statekeeper.support.TestDatabases;
 import java.nio.file.Path;
@@ -194,43 +195,8 @@ abstract class TaskQueryPlanContract {
       });
       return List.of(plan);
     }
-    return List.of(postgresPlan(statement, args, types, "force_custom_plan"), postgresPlan(statement, args, types, "force_generic_plan"));
+    return List.of(PostgresPlans.plan(store, statement, args, types, "force_custom_plan"),
+        PostgresPlans.plan(store, statement, args, types, "force_generic_plan"));
   }
 
-  private String postgresPlan(String statement, List<Object> args, String types, String planCacheMode) {
-    StringBuilder numbered = new StringBuilder();
-    int n = 0;
-    for (char ch : statement.toCharArray()) {
-      if (ch == '?') numbered.append('$').append(++n); else numbered.append(ch);
-    }
-    List<String> literals = new ArrayList<>();
-    for (Object a : args) literals.add(literal(a));
-    return store.read("explaining", c -> {
-      try (Statement s = c.createStatement()) {
-        s.execute("SET plan_cache_mode = " + planCacheMode);
-        s.execute("PREPARE plan_probe (" + types + ") AS " + numbered);
-        List<String> lines = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE plan_probe (" + String.join(", ", literals) + ")")) {
-          while (rs.next()) lines.add(rs.getString(1));
-        }
-        return planCacheMode + ":\n" + String.join("\n", lines);
-      } finally {
-        try (Statement s = c.createStatement()) {
-          s.execute("DEALLOCATE plan_probe");
-          s.execute("RESET plan_cache_mode");
-        }
-      }
-    });
-  }
-
-  private static String literal(Object a) {
-    if (a == null || a instanceof SqlArgs.TypedNull) return "NULL";
-    if (a instanceof Number || a instanceof Boolean) return a.toString();
-    if (a instanceof SqlArgs.TextList l) {
-      List<String> quoted = new ArrayList<>();
-      for (String v : l.values()) quoted.add("'" + v.replace("'", "''") + "'");
-      return "ARRAY[" + String.join(", ", quoted) + "]::text[]";
-    }
-    return "'" + a.toString().replace("'", "''") + "'";
-  }
 }
