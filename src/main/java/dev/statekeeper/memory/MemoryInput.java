@@ -2,12 +2,11 @@ package dev.statekeeper.memory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.statekeeper.Cursors;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.StatekeeperException.InvalidInput;
 import dev.statekeeper.store.JsonColumns;
 import dev.statekeeper.store.StorableJson;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Locale;
 
 /**
@@ -176,7 +175,7 @@ final class MemoryInput {
   // ---------------------------------------------------------------- cursors
 
   static String listCursor(MemoryEntry last) {
-    return encode(last.namespace() + "/" + last.key());
+    return Cursors.encode(last.namespace() + "/" + last.key());
   }
 
   /** {namespace, key} of a listing cursor, or null for none. */
@@ -184,7 +183,7 @@ final class MemoryInput {
     if (cursor == null || cursor.isEmpty()) {
       return null;
     }
-    String text = decode(cursor);
+    String text = Cursors.decode(cursor);
     int slash = text == null ? -1 : text.indexOf('/');
     if (slash > 0) {
       try {
@@ -193,11 +192,11 @@ final class MemoryInput {
         // reported below
       }
     }
-    throw badCursor();
+    throw Cursors.invalid();
   }
 
   static String historyCursor(MemoryEntry last) {
-    return encode("v" + last.version());
+    return Cursors.encode("v" + last.version());
   }
 
   /** The version a history cursor continues after, 0 for none. */
@@ -205,26 +204,11 @@ final class MemoryInput {
     if (cursor == null || cursor.isEmpty()) {
       return 0;
     }
-    String text = decode(cursor);
+    String text = Cursors.decode(cursor);
     if (text != null && text.matches("v[0-9]{1,18}")) {
       return Long.parseLong(text.substring(1));
     }
-    throw badCursor();
+    throw Cursors.invalid();
   }
 
-  private static String encode(String text) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decode(String cursor) {
-    try {
-      return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private static InvalidInput badCursor() {
-    return new InvalidInput("invalid_cursor", "cursor is not one this server handed out");
-  }
 }

@@ -2,6 +2,7 @@ package dev.statekeeper.sessions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.statekeeper.Cursors;
 import dev.statekeeper.StatekeeperException;
 import dev.statekeeper.StatekeeperException.InvalidInput;
 import dev.statekeeper.store.JsonColumns;
@@ -141,9 +142,7 @@ final class SessionInput {
 
   /** The cursor of the page after one that ended with {@code last}. */
   static String cursor(Session last) {
-    String text = last.createdAt() + "/" + last.id();
-    return java.util.Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return Cursors.encode(last.createdAt() + "/" + last.id());
   }
 
   /** Where a listing continues, from a cursor this server handed out; null for none. */
@@ -151,17 +150,16 @@ final class SessionInput {
     if (cursor == null || cursor.isEmpty()) {
       return null;
     }
-    try {
-      String text = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
-      int slash = text.indexOf('/');
-      String id = text.substring(slash + 1);
-      if (slash > 0 && ID.matcher(id).matches()) {
-        return new SessionRepository.Position(java.time.Instant.parse(text.substring(0, slash)), id);
+    String text = Cursors.decode(cursor);
+    int slash = text == null ? -1 : text.indexOf('/');
+    if (slash > 0 && ID.matcher(text.substring(slash + 1)).matches()) {
+      try {
+        return new SessionRepository.Position(java.time.Instant.parse(text.substring(0, slash)), text.substring(slash + 1));
+      } catch (java.time.DateTimeException e) {
+        // reported below
       }
-    } catch (IllegalArgumentException | java.time.DateTimeException e) {
-      // reported below
     }
-    throw new InvalidInput("invalid_cursor", "cursor is not one this server handed out");
+    throw Cursors.invalid();
   }
 
   static int limit(Integer limit) {

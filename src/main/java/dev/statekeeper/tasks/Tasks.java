@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.statekeeper.Action;
 import dev.statekeeper.Authorizer;
 import dev.statekeeper.Capability;
+import dev.statekeeper.Cursors;
 import dev.statekeeper.http.Routes;
 import dev.statekeeper.ops.AlertCheck;
 import dev.statekeeper.ops.AlertRule;
@@ -23,12 +24,10 @@ import dev.statekeeper.store.JsonColumns;
 import dev.statekeeper.store.Store;
 import dev.statekeeper.jobs.Job;
 import dev.statekeeper.jobs.JobRunner;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -646,21 +645,17 @@ public final class Tasks implements Capability, AutoCloseable {
   }
 
   private static String encodeCursor(String id) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(id.getBytes(StandardCharsets.UTF_8));
+    return Cursors.encode(id);
   }
 
   private static String decodeCursor(String cursor) {
     if (cursor == null || cursor.isEmpty()) {
       return null;
     }
-    try {
-      String id = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      if (CURSOR_ID.matcher(id).matches()) {
-        return id;
-      }
-    } catch (IllegalArgumentException ignored) {
-      // reported below
+    String id = Cursors.decode(cursor);
+    if (id != null && CURSOR_ID.matcher(id).matches()) {
+      return id;
     }
-    throw new InvalidInput("invalid_cursor", "cursor is not one this server handed out");
+    throw Cursors.invalid();
   }
 }
