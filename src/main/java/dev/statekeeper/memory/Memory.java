@@ -256,9 +256,7 @@ public final class Memory implements Capability, AutoCloseable {
       if (p.entries() == 0) {
         throw notFound(namespace, key);
       }
-      PurgeResult done = new PurgeResult(target, p.entries(), p.versions(), p.vectors(), p.queued());
-      dev.statekeeper.audit.AuditLog.record(c, store.dialect(), caller, "memory.purge", target, detail(done));
-      return done;
+      return recorded(c, caller, target, p);
     });
     worker.wake();
     return r;
@@ -274,19 +272,30 @@ public final class Memory implements Capability, AutoCloseable {
     Namespaces.prefix(prefix);
     requireAdmin(caller, "purging memory");
     String target = "memory:" + prefix;
-    Authorizer.GrantChange[] grants = {Authorizer.GrantChange.NONE};
-    PurgeResult r = store.write("purging memory " + prefix, c -> {
+    SubtreePurge r = store.write("purging memory " + prefix, c -> {
       MemoryRepository.Purged p = repository.purge(c, repository.keysIn(c, caller.tenant(), prefix));
-      grants[0] = authz.removeGrants(c, caller.tenant(), target, /* subtree= */ true);
-      PurgeResult done = new PurgeResult(target, p.entries(), p.versions(), p.vectors(), p.queued());
-      if (p.entries() > 0) { // a subtree with nothing in it: nothing to record
-        dev.statekeeper.audit.AuditLog.record(c, store.dialect(), caller, "memory.purge", target, detail(done));
-      }
-      return done;
+      Authorizer.GrantChange grants = authz.removeGrants(c, caller.tenant(), target, /* subtree= */ true);
+      return new SubtreePurge(recorded(c, caller, target, p), grants);
     });
-    grants[0].announce();
+    r.grants().announce();
     worker.wake();
-    return r;
+    return r.result();
+  }
+
+  /** A subtree's purge and the change of the grants on it, to announce once committed. */
+  private record SubtreePurge(PurgeResult result, Authorizer.GrantChange grants) {}
+
+  /**
+   * What a purge of {@code target} removed, recorded in the audit log in the purge's own
+   * transaction when it removed anything (a subtree with nothing in it leaves no record).
+   */
+  private PurgeResult recorded(java.sql.Connection c, Caller caller, String target, MemoryRepository.Purged p)
+      throws java.sql.SQLException {
+    PurgeResult done = new PurgeResult(target, p.entries(), p.versions(), p.vectors(), p.queued());
+    if (p.entries() > 0) {
+      dev.statekeeper.audit.AuditLog.record(c, store.dialect(), caller, "memory.purge", target, detail(done));
+    }
+    return done;
   }
 
   private static java.util.Map<String, Object> detail(PurgeResult r) {
@@ -349,9 +358,7 @@ public final class Memory implements Capability, AutoCloseable {
     if (version < 1) {
       throw new InvalidInput("invalid_version", "version must be 1 or more; got " + version);
     }
-    if (repository.expired(caller.tenant(), namespace, key)) {
-      throw notFound(namespace, key); // an expired entry is gone, its history with it
-    }
+    // the statement leaves out an expired entry's versions, and exists() the expired entry itself
     return repository
         .version(caller.tenant(), namespace, key, version)
         .orElseThrow(
@@ -375,7 +382,9 @@ public final class Memory implements Capability, AutoCloseable {
     int n = MemoryInput.limit(limit, MemoryInput.DEFAULT_LIST_LIMIT, MemoryInput.MAX_LIST_LIMIT);
     long after = MemoryInput.decodeHistoryCursor(cursor);
     List<MemoryEntry> rows = repository.history(caller.tenant(), namespace, key, after, n + 1);
-    if ((rows.isEmpty() && after == 0) || repository.expired(caller.tenant(), namespace, key)) {
+    // the statement leaves out an expired entry's versions: an empty page past the first is 404
+    // only when the entry has expired meanwhile
+    if (rows.isEmpty() && (after == 0 || repository.expired(caller.tenant(), namespace, key))) {
       throw notFound(namespace, key); // the current version is never removed, so an entry has one
     }
     return page(rows, n, MemoryInput::historyCursor);

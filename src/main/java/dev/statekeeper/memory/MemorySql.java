@@ -85,10 +85,18 @@ interface MemorySql {
     return current() + " AND deleted = 0 AND (expires_at IS NULL OR expires_at > sk_now())";
   }
 
-  /** tenant, namespace, key */
+  /** tenant, namespace, key: a row when the entry was written (tombstones included) and has not expired */
   default String exists() {
-    return "SELECT 1 FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?";
+    return "SELECT 1 FROM memory_entries WHERE tenant = ? AND namespace = ? AND key = ?"
+        + " AND (expires_at IS NULL OR expires_at > sk_now())";
   }
+
+  /**
+   * The condition on {@code memory_versions} rows that their entry has not expired: an expired
+   * entry's versions read as absent too, until the sweeper purges them.
+   */
+  String NOT_EXPIRED = " AND NOT EXISTS (SELECT 1 FROM memory_entries x WHERE x.tenant = memory_versions.tenant"
+      + " AND x.namespace = memory_versions.namespace AND x.key = memory_versions.key AND x.expires_at <= sk_now())";
 
   /** tenant, namespace, key: a row when the entry has expired (and the sweeper has not purged it yet) */
   default String hasExpired() {
@@ -97,13 +105,14 @@ interface MemorySql {
 
   /** tenant, namespace, key, version */
   default String version() {
-    return "SELECT " + VERSION_COLUMNS + " FROM memory_versions WHERE tenant = ? AND namespace = ? AND key = ? AND version = ?";
+    return "SELECT " + VERSION_COLUMNS + " FROM memory_versions WHERE tenant = ? AND namespace = ? AND key = ? AND version = ?"
+        + NOT_EXPIRED;
   }
 
   /** tenant, namespace, key, after version, limit: oldest first */
   default String history() {
     return "SELECT " + VERSION_COLUMNS + " FROM memory_versions"
-        + " WHERE tenant = ? AND namespace = ? AND key = ? AND version > ? ORDER BY version LIMIT ?";
+        + " WHERE tenant = ? AND namespace = ? AND key = ? AND version > ?" + NOT_EXPIRED + " ORDER BY version LIMIT ?";
   }
 
   /**

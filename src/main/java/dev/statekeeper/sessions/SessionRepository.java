@@ -127,6 +127,9 @@ final class SessionRepository {
     return store.read("listing sessions", c -> sessions(c, sql.newest(ids != null, after != null), args));
   }
 
+  /** What a delete removed: how many events, and the grant change to announce once committed. */
+  record Deleted(long events, Authorizer.GrantChange grants) {}
+
   /** What runs in a delete's transaction once the rows are gone: {@code events} is how many events went. */
   interface AfterDelete {
     Authorizer.GrantChange run(Connection c, long events) throws SQLException;
@@ -137,7 +140,7 @@ final class SessionRepository {
    * and the audit record); empty when there is no such session. The session's row goes first: its
    * lock waits for appends in flight, so the events deleted next include theirs.
    */
-  Optional<Authorizer.GrantChange> delete(String tenant, String id, AfterDelete rest) {
+  Optional<Deleted> delete(String tenant, String id, AfterDelete rest) {
     return store.write(
         "deleting session " + id,
         c -> {
@@ -145,7 +148,7 @@ final class SessionRepository {
             SqlArgs.bind(ps, d, tenant, id);
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
-                return Optional.<Authorizer.GrantChange>empty();
+                return Optional.<Deleted>empty();
               }
             }
           }
@@ -154,7 +157,7 @@ final class SessionRepository {
             SqlArgs.bind(ps, d, tenant, id);
             removed = ps.executeUpdate();
           }
-          return Optional.of(rest.run(c, removed));
+          return Optional.of(new Deleted(removed, rest.run(c, removed)));
         });
   }
 

@@ -254,17 +254,14 @@ public final class Sessions implements Capability, AutoCloseable {
     existing(id);
     authorize(caller, Action.DELETE, id);
     String resource = "session:" + id;
-    long[] events = new long[1];
-    repository
-        .delete(caller.tenant(), id, (c, removed) -> {
-          events[0] = removed;
-          Authorizer.GrantChange grants = authz.removeGrants(c, caller.tenant(), resource, /* subtree= */ false);
-          AuditLog.record(c, dialect, caller, "session.delete", resource, java.util.Map.of("events", removed));
-          return grants;
+    SessionRepository.Deleted deleted = repository
+        .delete(caller.tenant(), id, (c, events) -> {
+          AuditLog.record(c, dialect, caller, "session.delete", resource, java.util.Map.of("events", events));
+          return authz.removeGrants(c, caller.tenant(), resource, /* subtree= */ false);
         })
-        .orElseThrow(() -> notFound(id))
-        .announce();
-    return events[0];
+        .orElseThrow(() -> notFound(id));
+    deleted.grants().announce();
+    return deleted.events();
   }
 
   // ---------------------------------------------------------------- operations
