@@ -39,6 +39,7 @@ import {
   PreconditionFailed,
 } from "@statekeeper/client";
 import { checkKey, checkNamespace, checkPrefix, encodeSegment } from "./encoding.js";
+import { deepEqual, isScalar } from "./json.js";
 
 type ChannelVersion = number | string;
 
@@ -107,19 +108,7 @@ const MAX_METADATA_CHARS = 60_000;
 
 const utf8 = new TextDecoder();
 
-function isScalar(v: unknown): v is string | number | boolean | null {
-  return v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
-}
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
 
 /** The metadata as JSON for the entry's `metadata` (what the server filters on). */
 function filterableMetadata(metadata: CheckpointMetadata | undefined): JsonObject {

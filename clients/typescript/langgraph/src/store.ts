@@ -29,6 +29,7 @@ import type {
   SearchMode,
 } from "@statekeeper/client";
 import { checkKey, checkNamespace, checkPrefix, decodeSegment, encodeSegment } from "./encoding.js";
+import { deepEqual, isScalar } from "./json.js";
 
 /** A put that may carry a TTL in minutes (`null`: never expires; absent: the store's default). */
 export type StorePutOperation = PutOperation & { ttl?: number | null };
@@ -67,18 +68,7 @@ const MAX_OFFSET = 10_000;
 const NAMESPACE_PAGE = 1000;
 const OPERATORS = new Set(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in"]);
 
-function isScalar(v: unknown): v is string | number | boolean | null {
-  return v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
-}
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
 
 /** LangGraph's filter semantics (InMemoryStore's `compareValues`), for what the server cannot check. */
 function matches(itemValue: unknown, filterValue: unknown): boolean {
