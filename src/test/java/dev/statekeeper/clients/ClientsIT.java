@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * message, unless services are required (CI): then it fails.
  *
  * <p>Concurrency: JUnit runs these tests one at a time; {@link #lock} guards the servers and
- * the TypeScript build flag anyway.
+ * the set of built packages anyway.
  */
 class ClientsIT {
 
@@ -49,8 +49,7 @@ class ClientsIT {
 
   private static final ReentrantLock lock = new ReentrantLock();
   private static final Map<String, Server> servers = new HashMap<>(); // guarded by lock
-  private static boolean typescriptBuilt; // guarded by lock
-  private static boolean langgraphBuilt; // guarded by lock
+  private static final java.util.Set<Path> built = new java.util.HashSet<>(); // node packages built; guarded by lock
 
   @TempDir static Path dir;
 
@@ -94,28 +93,10 @@ class ClientsIT {
   }
 
   private static void runLanggraph(Server server) throws Exception {
-    require("npm", "--version");
-    buildTypescript(server);
-    lock.lock();
-    try {
-      if (!langgraphBuilt) {
-        if (!Files.isDirectory(LANGGRAPH.resolve("node_modules"))) {
-          Run ci = run(LANGGRAPH, server, List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of());
-          assertThat(ci.exitCode()).as("npm ci (langgraph):%n%s", ci.output()).isZero();
-        }
-        Run build = run(LANGGRAPH, server, List.of("npm", "run", "build"), Map.of());
-        assertThat(build.exitCode()).as("npm run build (langgraph):%n%s", build.output()).isZero();
-        langgraphBuilt = true;
-      }
-    } finally {
-      lock.unlock();
-    }
-    Run run = run(LANGGRAPH, server, List.of("npm", "test"), Map.of("CI", "1"));
-    report("langgraph", server, run);
-    assertThat(run.exitCode()).as("npm test (langgraph) against %s:%n%s", server.url(), run.output()).isZero();
+    buildNodePackage(TYPESCRIPT_CLIENT, server); // the adapters link the client
+    Run run = runNodeSuite("langgraph", LANGGRAPH, server, Map.of("CI", "1"));
     assertThat(run.output()).as("the LangGraph suite ran its tests, none skipped")
-        .containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ skipped 0$").containsPattern("(?m)^ℹ pass [1-9][0-9]{2,}")
-        .contains("validation.test.ts");
+        .containsPattern("(?m)^ℹ pass [1-9][0-9]{2,}").contains("validation.test.ts");
   }
 
   private static void runPython(Server server) throws Exception {
@@ -129,27 +110,38 @@ class ClientsIT {
   }
 
   private static void runTypescript(Server server) throws Exception {
-    require("npm", "--version");
-    buildTypescript(server);
-    Run run = run(TYPESCRIPT_CLIENT, server, List.of("npm", "test"), Map.of());
-    report("typescript", server, run);
-    assertThat(run.exitCode()).as("npm test against %s:%n%s", server.url(), run.output()).isZero();
-    assertThat(run.output()).as("the TypeScript suite ran its tests, none skipped")
-        .containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ skipped 0$").containsPattern("(?m)^ℹ pass [1-9]");
+    Run run = runNodeSuite("typescript", TYPESCRIPT_CLIENT, server, Map.of());
+    assertThat(run.output()).as("the TypeScript suite ran its tests, none skipped").containsPattern("(?m)^ℹ pass [1-9]");
   }
 
-  /** {@code npm ci} when node_modules is missing, then {@code npm run build}: once per run. */
-  private static void buildTypescript(Server server) throws Exception {
+  /**
+   * Builds the package in {@code dir} (once per run), runs its {@code npm test} against {@code
+   * server} and asserts it passed with nothing failed or skipped (the node:test summary lines,
+   * which both packages print).
+   */
+  private static Run runNodeSuite(String suite, Path dir, Server server, Map<String, String> env) throws Exception {
+    require("npm", "--version");
+    buildNodePackage(dir, server);
+    Run run = run(dir, server, List.of("npm", "test"), env);
+    report(suite, server, run);
+    assertThat(run.exitCode()).as("npm test (%s) against %s:%n%s", suite, server.url(), run.output()).isZero();
+    assertThat(run.output()).as("the %s suite ran its tests, none failed or skipped", suite)
+        .containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ skipped 0$");
+    return run;
+  }
+
+  /** {@code npm ci} when node_modules is missing, then {@code npm run build}: once per run and package. */
+  private static void buildNodePackage(Path dir, Server server) throws Exception {
     lock.lock();
     try {
-      if (typescriptBuilt) return;
-      if (!Files.isDirectory(TYPESCRIPT_CLIENT.resolve("node_modules"))) {
-        Run ci = run(TYPESCRIPT_CLIENT, server, List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of());
-        assertThat(ci.exitCode()).as("npm ci:%n%s", ci.output()).isZero();
+      if (built.contains(dir)) return;
+      if (!Files.isDirectory(dir.resolve("node_modules"))) {
+        Run ci = run(dir, server, List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of());
+        assertThat(ci.exitCode()).as("npm ci in %s:%n%s", dir, ci.output()).isZero();
       }
-      Run build = run(TYPESCRIPT_CLIENT, server, List.of("npm", "run", "build"), Map.of());
-      assertThat(build.exitCode()).as("npm run build:%n%s", build.output()).isZero();
-      typescriptBuilt = true;
+      Run build = run(dir, server, List.of("npm", "run", "build"), Map.of());
+      assertThat(build.exitCode()).as("npm run build in %s:%n%s", dir, build.output()).isZero();
+      built.add(dir);
     } finally {
       lock.unlock();
     }
